@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Cgroup hierarchies (v1, v2, hybrid, any co-mounting) and the identity of a
+ * container in each of them. Discovery reads mountinfo text; collectors read
+ * cgroup files through the per-hierarchy dirfds, so unit tests can point the
+ * whole layer at a fixture tree with --cgroup-root.
+ */
+#ifndef PV_CGROUP_H
+#define PV_CGROUP_H
+
+#include <limits.h>
+#include <linux/types.h>
+#include <sys/types.h>
+
+#define PV_MAX_HIER 16
+#define PV_CGPATH_MAX 1024
+
+enum pv_ctrl {
+	PV_CTRL_CPU,
+	PV_CTRL_CPUACCT,
+	PV_CTRL_CPUSET,
+	PV_CTRL_MEMORY,
+	PV_CTRL_IO,     /* blkio on v1, io on v2 */
+	PV_CTRL_PIDS,
+	PV_CTRL__COUNT,
+};
+
+struct pv_hier {
+	int v2;                  /* 1 for the cgroup2 (unified) hierarchy */
+	unsigned int ctrl_mask;  /* 1u << enum pv_ctrl held by this hierarchy */
+	char ctrls[128];         /* controller field as /proc/<pid>/cgroup
+				    prints it: "cpu,cpuacct", "name=systemd",
+				    "" for cgroup2 */
+	char mount[PATH_MAX];    /* where the hierarchy root is mounted */
+	int dirfd;               /* O_DIRECTORY fd of mount, -1 until opened */
+};
+
+struct pv_cgroups {
+	int n;
+	struct pv_hier h[PV_MAX_HIER];
+	int by_ctrl[PV_CTRL__COUNT]; /* index into h[] or -1 */
+	int unified;                 /* index of the cgroup2 hierarchy or -1 */
+	int cpu_acct;                /* index whose cgroup ids key the BPF CPU
+					stats: cpuacct (v1), else cpu (v1),
+					else unified; -1 if none */
+};
+
+/* Where a reader's container sits in every hierarchy. */
+struct pv_container {
+	char path[PV_MAX_HIER][PV_CGPATH_MAX]; /* index as cg->h[]; "/" = root */
+	__u64 cpu_cgid;    /* inode of the container dir in h[cpu_acct] */
+	int host;          /* root cgroup of the CPU-accounting hierarchy:
+			      the reader is in no container */
+	pid_t reader_pid;  /* host pid of the reader */
+	pid_t init_pid;    /* host pid whose cgroups define the container
+			      (pid-namespace init, or the reader itself) */
+	int own_pidns;     /* reader lives in a non-initial pid namespace */
+};
+
+/*
+ * Fill @ret from mountinfo text. With @root_override the real mount points
+ * are ignored and the hierarchies are discovered from the directory layout
+ * below it (fixture trees): DIR/cgroup.controllers => pure v2 at DIR;
+ * otherwise every DIR/<ctrls> is a v1 hierarchy named by its controllers
+ * and DIR/unified a v2 one. Returns 0 or -errno; @ret untouched on error.
+ */
+int pv_cgroups_discover(const char *mountinfo_text, const char *root_override,
+			struct pv_cgroups *ret);
+int pv_cgroups_open(struct pv_cgroups *cg);   /* opens every h[].dirfd */
+void pv_cgroups_close(struct pv_cgroups *cg); /* NULL-safe */
+
+/*
+ * Parse /proc/<pid>/cgroup text: every hierarchy of @cg gets its path in
+ * @ret->path (hierarchies missing from the text get "/"). Lines are matched
+ * to hierarchies by their controller field, not the numeric id.
+ */
+int pv_parse_proc_cgroup(const struct pv_cgroups *cg, const char *text,
+			 struct pv_container *ret);
+
+/* Set ret->cpu_cgid and ret->host from the paths. -ENOENT: cgroup gone. */
+int pv_container_ids(const struct pv_cgroups *cg, struct pv_container *c);
+
+/*
+ * The container's CPUs: the effective cpuset (ascending physical ids) and
+ * the vCPU count N (cpuset size, reduced to ceil(quota/period) when
+ * @quota_view and a CFS quota is set; at least 1). vCPU i maps onto
+ * phys[i] when N == nphys; when N < nphys the vCPUs share the cpuset.
+ */
+#define PV_MAX_CPUS 1024
+struct pv_cpus {
+	int n;                 /* vCPUs */
+	int nphys;             /* CPUs in the effective cpuset */
+	int phys[PV_MAX_CPUS]; /* ascending physical ids */
+};
+int pv_container_cpus(const struct pv_cgroups *cg, const struct pv_container *c,
+		      int quota_view, int host_ncpus, struct pv_cpus *ret);
+
+#endif

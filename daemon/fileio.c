@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+ssize_t pv_read_file_at(int dirfd, const char *path, char *dst, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	if (cap < 2)
+		return -EINVAL;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		n = read(fd, dst + len, cap - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == cap - 1) {
+			char probe;
+
+			n = read(fd, &probe, 1);
+			if (n > 0)
+				err = -EFBIG;
+			else if (n < 0)
+				err = -errno;
+			break;
+		}
+	}
+	close(fd);
+	if (err) {
+		dst[0] = '\0';
+		return err;
+	}
+	dst[len] = '\0';
+	return (ssize_t)len;
+}
+
+int pv_read_file_buf(int dirfd, const char *path, struct buf *out)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (buf_reserve(out, 4096)) {
+			err = buf_error(out);
+			break;
+		}
+		n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+	}
+	close(fd);
+	return err;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Small whole-file readers shared by collectors. */
+#ifndef PV_FILEIO_H
+#define PV_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+/*
+ * Read the file @path (relative to @dirfd, or absolute with AT_FDCWD) into
+ * @dst (at most @cap - 1 bytes, NUL-terminated). Returns the byte count or
+ * -errno; -EFBIG when the file does not fit. On error @dst holds "".
+ */
+ssize_t pv_read_file_at(int dirfd, const char *path, char *dst, size_t cap);
+
+/* Same, growing @out as needed (appends). Returns 0 or -errno. */
+int pv_read_file_buf(int dirfd, const char *path, struct buf *out);
+
+#endif

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make test`: unit tests, then the integration tests, then one closing line.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+rc=0
+units=(build/tests/test_*)
+[ -e "${units[0]}" ] || units=()
+tests/run-unit.sh "${units[@]}" | tee /tmp/pv-unit-summary.$$ || rc=1
+tests/integration/run.sh | tee /tmp/pv-int-summary.$$ || rc=1
+u=$(tail -n 1 /tmp/pv-unit-summary.$$); i=$(tail -n 1 /tmp/pv-int-summary.$$)
+rm -f /tmp/pv-unit-summary.$$ /tmp/pv-int-summary.$$
+p=$(( $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$i") ))
+f=$(( $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$i") ))
+s=$(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$i")
+echo "total: $p passed, $f failed, $s skipped"
+exit $rc
