@@ -6,6 +6,7 @@
 #include "cgroup.h"
 
 struct pv_bpf;
+struct pv_loadavg;
 
 struct pv_env {
 	const char *proc;       /* "/proc" (unit tests: a fixture dir) */
@@ -14,6 +15,8 @@ struct pv_env {
 	int cpu_quota_view;     /* cleared by --no-cpu-quota-view */
 	int host_ncpus;         /* CPUs the host has online */
 	struct pv_bpf *bpf;     /* NULL: degraded, cgroup-file figures only */
+	struct pv_loadavg *loadavg; /* NULL until the sampler runs */
+	const char *pin_dir;    /* BPF pin directory */
 };
 
 #endif
