@@ -67,7 +67,7 @@ UNIT_SUPPORT := $(filter-out tests/unit/test_%,$(wildcard tests/unit/*.c))
 UNIT_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_SUPPORT))
 UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps run test unit integration bench install clean vmlinux \
+.PHONY: all deps run test unit integration bench install clean vmlinux stress fuzz \
 	check-root format help
 
 all: $(DAEMON) $(TOOLS) $(BENCHES)
@@ -170,3 +170,7 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Feature fragments (fuzzing, sanitizers, benchmarks, stress) live in mk/*.mk
+# so each can grow without touching this file.
+-include $(wildcard mk/*.mk)
