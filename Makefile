@@ -88,7 +88,7 @@ deps:
 		echo "deps: installing$$missing"; \
 		if [ "$$(id -u)" != 0 ]; then echo "deps: need root to apt-get install$$missing" >&2; exit 1; fi; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null || \
+		apt-get update -qq -o DPkg::Lock::Timeout=300 >/dev/null && apt-get install -y -qq -o DPkg::Lock::Timeout=300 $$missing >/dev/null || \
 			{ echo "deps: apt-get install$$missing failed" >&2; exit 1; }; \
 	fi
 
