@@ -134,7 +134,7 @@ wait_served() {   # MNT PID LOG: until MNT serves meminfo, or the pid dies
 }
 
 floor_start() {
-	"$B/fuse_floor" -f "$FLOOR_MNT" >>"$PV_TMP/floor.log" 2>&1 &
+	"$B/fuse_floor" "$FLOOR_MNT" >>"$PV_TMP/floor.log" 2>&1 &
 	FLOOR_PID=$!
 	wait_served "$FLOOR_MNT" "$FLOOR_PID" "$PV_TMP/floor.log" || FLOOR_PID=""
 }
