@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meminfo.h" /* pvm_cg_read */
+#include "cglimits.h"
 
 #define MAX_COLS 32
 
@@ -114,16 +114,16 @@ static int collect_v1(const struct pv_cgroups *cg, const struct pv_container *c,
 		err = -ENOMEM;
 		goto out;
 	}
-	n = pvm_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes_recursive", bytes, cap);
+	n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes_recursive", bytes, cap);
 	if (n == -ENOENT)
-		n = pvm_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes", bytes, cap);
+		n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes", bytes, cap);
 	if (n < 0) {
 		err = (int)n;
 		goto out;
 	}
-	n = pvm_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced_recursive", ios, cap);
+	n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced_recursive", ios, cap);
 	if (n == -ENOENT)
-		n = pvm_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced", ios, cap);
+		n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced", ios, cap);
 	if (n < 0) {
 		err = (int)n;
 		goto out;
@@ -150,7 +150,7 @@ int pv_collect_io(const struct pv_cgroups *cg, const struct pv_container *c,
 	text = malloc(65536);
 	if (!text)
 		return -ENOMEM;
-	n = pvm_cg_read(cg, c, PV_CTRL_IO, "io.stat", text, 65536);
+	n = pv_cg_read(cg, c, PV_CTRL_IO, "io.stat", text, 65536);
 	err = n < 0 ? (int)n : pv_parse_io_stat(text, devs, max, ret_n);
 	free(text);
 	return err;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cglimits.h"
 #include "cgparse.h"
 #include "fileio.h"
 
@@ -58,128 +59,11 @@ const char *pv_mem_field_name(enum pv_mem_field f)
 
 /* ---- cgroup files ------------------------------------------------------ */
 
-/* "/a/b" + "memory.max" -> "a/b/memory.max"; "/" -> "memory.max". */
-static int rel_path(const char *cgpath, const char *name, char *dst, size_t cap)
-{
-	int n;
-
-	while (*cgpath == '/')
-		cgpath++;
-	if (*cgpath)
-		n = snprintf(dst, cap, "%s/%s", cgpath, name);
-	else
-		n = snprintf(dst, cap, "%s", name);
-	if (n < 0 || (size_t)n >= cap)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-static ssize_t read_rel(int dirfd, const char *cgpath, const char *name,
-			char *dst, size_t cap)
-{
-	char rel[PV_CGPATH_MAX + 64];
-	int err;
-
-	if (dirfd < 0)
-		return -EBADF;
-	err = rel_path(cgpath, name, rel, sizeof(rel));
-	if (err)
-		return err;
-	return pv_read_file_at(dirfd, rel, dst, cap);
-}
-
-ssize_t pvm_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
-		    enum pv_ctrl ctrl, const char *name, char *dst, size_t cap)
-{
-	int idx = cg->by_ctrl[ctrl];
-
-	if (idx < 0 || idx >= cg->n)
-		return -ENODEV;
-	return read_rel(cg->h[idx].dirfd, c->path[idx], name, dst, cap);
-}
-
 static int is_root(const char *path)
 {
 	while (*path == '/')
 		path++;
 	return *path == '\0';
-}
-
-/* A value read from a v1 or v2 limit/usage file, "unlimited" normalised. */
-static int parse_bytes(const char *text, __u64 *ret)
-{
-	__u64 v;
-	int err = pv_parse_u64_or_max(text, &v);
-
-	if (err)
-		return err;
-	if (v >= PV_MEM_V1_UNLIMITED_MIN)
-		v = PV_UNLIMITED;
-	*ret = v;
-	return 0;
-}
-
-/*
- * Tightest value of @name from @path up to (not including) the root.
- * The container's own file must exist when @own_required; ancestors that
- * lack the file (v2 parents without the memory controller enabled) are
- * skipped. -ENOENT when the container's own file is missing.
- */
-static int walk_min(int dirfd, const char *path, const char *name,
-		    int own_required, __u64 *ret)
-{
-	char p[PV_CGPATH_MAX], text[128];
-	__u64 best = PV_UNLIMITED, v;
-	int own = 1, err;
-	ssize_t n;
-
-	if (strlen(path) >= sizeof(p))
-		return -ENAMETOOLONG;
-	strcpy(p, path);
-	while (!is_root(p)) {
-		char *slash;
-
-		n = read_rel(dirfd, p, name, text, sizeof(text));
-		if (n < 0) {
-			if (n != -ENOENT || (own && own_required))
-				return (int)n;
-		} else {
-			err = parse_bytes(text, &v);
-			if (err)
-				return err;
-			if (v < best)
-				best = v;
-		}
-		own = 0;
-		slash = strrchr(p, '/');
-		if (!slash || slash == p)
-			break;
-		*slash = '\0';
-	}
-	*ret = best;
-	return 0;
-}
-
-/*
- * A usage figure: a plain number ("max" or -1 make no sense here and give
- * -ERANGE). Huge values are kept as they are; the view clamps them.
- */
-static int read_usage(int dirfd, const char *path, const char *name, __u64 *ret)
-{
-	char text[128];
-	ssize_t n = read_rel(dirfd, path, name, text, sizeof(text));
-	__u64 v;
-	int err;
-
-	if (n < 0)
-		return (int)n;
-	err = pv_parse_u64_or_max(text, &v);
-	if (err)
-		return err;
-	if (v == PV_UNLIMITED)
-		return -ERANGE;
-	*ret = v;
-	return 0;
 }
 
 struct stat_key {
@@ -244,108 +128,54 @@ static int parse_stat(const char *text, int v2, struct mem_cg *m)
 	return 0;
 }
 
-static int collect_v2(int dirfd, const char *path, struct mem_cg *m)
-{
-	__u64 swap_max;
-	int err;
-
-	err = walk_min(dirfd, path, "memory.max", 1, &m->limit);
-	if (err)
-		return err;
-	err = read_usage(dirfd, path, "memory.current", &m->usage);
-	if (err)
-		return err;
-	/* No memory.swap.* files: kernel without swap accounting. */
-	err = walk_min(dirfd, path, "memory.swap.max", 1, &swap_max);
-	if (err == -ENOENT) {
-		m->swap_limit = PV_UNLIMITED;
-		m->swap_usage = 0;
-		return 0;
-	}
-	if (err)
-		return err;
-	m->swap_limit = swap_max;
-	err = read_usage(dirfd, path, "memory.swap.current", &m->swap_usage);
-	if (err == -ENOENT) {
-		m->swap_usage = 0;
-		err = 0;
-	}
-	return err;
-}
-
-static int collect_v1(int dirfd, const char *path, const char *stat_text,
-		      struct mem_cg *m)
-{
-	__u64 memsw_limit, memsw_usage = 0;
-	int err;
-
-	err = walk_min(dirfd, path, "memory.limit_in_bytes", 1, &m->limit);
-	if (err)
-		return err;
-	err = read_usage(dirfd, path, "memory.usage_in_bytes", &m->usage);
-	if (err)
-		return err;
-
-	/*
-	 * Docker's --memory-swap sets memsw = memory + swap, so the swap the
-	 * container may use is the difference. Without memsw files (kernel
-	 * booted without swap accounting) swap is not limited per cgroup.
-	 */
-	err = walk_min(dirfd, path, "memory.memsw.limit_in_bytes", 1, &memsw_limit);
-	if (err == -ENOENT) {
-		m->swap_limit = PV_UNLIMITED;
-		m->swap_usage = 0;
-		if (pv_parse_keyed_u64(stat_text, "total_swap", &m->swap_usage))
-			m->swap_usage = 0;
-		return 0;
-	}
-	if (err)
-		return err;
-	if (memsw_limit == PV_UNLIMITED)
-		m->swap_limit = PV_UNLIMITED;
-	else if (m->limit == PV_UNLIMITED || memsw_limit <= m->limit)
-		m->swap_limit = 0; /* memsw cannot exceed an unlimited memory */
-	else
-		m->swap_limit = memsw_limit - m->limit;
-
-	err = read_usage(dirfd, path, "memory.memsw.usage_in_bytes", &memsw_usage);
-	if (err)
-		return err;
-	m->swap_usage = memsw_usage > m->usage ? memsw_usage - m->usage : 0;
-	return 0;
-}
-
 int pv_collect_memcg(const struct pv_cgroups *cg, const struct pv_container *c,
 		     struct mem_cg *ret)
 {
-	char stat_text[16384];
+	struct buf stat = BUF_INIT;
 	struct mem_cg m;
-	const char *path;
-	int idx, dirfd, err;
-	ssize_t n;
+	int idx, err;
 
-	idx = cg->by_ctrl[PV_CTRL_MEMORY];
-	if (idx < 0 || idx >= cg->n)
+	idx = pv_cg_hier(cg, PV_CTRL_MEMORY);
+	if (idx < 0)
+		return idx;
+	if (is_root(c->path[idx]))
 		return -ENODEV;
-	path = c->path[idx];
-	if (is_root(path))
-		return -ENODEV;
-	dirfd = cg->h[idx].dirfd;
 
 	memset(&m, 0, sizeof(m));
 	m.v2 = cg->h[idx].v2;
-	n = read_rel(dirfd, path, "memory.stat", stat_text, sizeof(stat_text));
-	if (n < 0)
-		return (int)n;
-	err = parse_stat(stat_text, m.v2, &m);
+	err = pv_cg_read_buf(cg, c, PV_CTRL_MEMORY, "memory.stat", &stat);
 	if (err)
-		return err;
-	err = m.v2 ? collect_v2(dirfd, path, &m) :
-		     collect_v1(dirfd, path, stat_text, &m);
+		goto out;
+	err = parse_stat(stat.data ? stat.data : "", m.v2, &m);
 	if (err)
-		return err;
+		goto out;
+	/* Tightest along the path; v1 memsw - memory as Docker defines swap. */
+	err = pv_cg_mem_limit(cg, c, &m.limit);
+	if (err)
+		goto out;
+	err = pv_cg_mem_usage(cg, c, &m.usage);
+	if (err)
+		goto out;
+	err = pv_cg_swap_limit(cg, c, &m.swap_limit);
+	if (err)
+		goto out;
+	err = pv_cg_swap_usage(cg, c, &m.swap_usage);
+	if (err == -ENOENT) {
+		/*
+		 * No swap accounting files (kernel without swap accounting):
+		 * v1 memory.stat may still count the cgroup's swapped pages.
+		 */
+		if (m.v2 || pv_parse_keyed_u64(stat.data ? stat.data : "", "total_swap",
+					       &m.swap_usage))
+			m.swap_usage = 0;
+		err = 0;
+	}
+	if (err)
+		goto out;
 	*ret = m;
-	return 0;
+out:
+	buf_free(&stat);
+	return err;
 }
 
 /* ---- pure view -------------------------------------------------------- */

@@ -18,13 +18,6 @@
 #include "cgroup.h"
 #include "env.h"
 
-/*
- * v1 has no "unlimited" token: an unlimited page counter reads as
- * PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712 with 4 KiB pages).
- * Anything at or above 1 EiB is treated as unlimited.
- */
-#define PV_MEM_V1_UNLIMITED_MIN (1ULL << 60)
-
 /* What the memory cgroup says, in bytes. PV_UNLIMITED for "no limit". */
 struct mem_cg {
 	int v2;
@@ -88,9 +81,10 @@ struct mem_view {
 };
 
 /*
- * Collect the memory cgroup figures of @c. Limits are the tightest along
- * the path to the root (ancestors without the file are skipped). Missing
- * swap files mean no swap accounting: swap_limit unlimited, usage 0.
+ * Collect the memory cgroup figures of @c through cglimits.h: limits are
+ * the tightest along the path to the root (v1's huge "unlimited" values
+ * normalised to PV_UNLIMITED). Missing swap files mean no swap accounting:
+ * swap_limit unlimited, usage from v1 memory.stat total_swap or 0.
  * Returns 0, -ENODEV when no hierarchy holds the memory controller or @c
  * sits in its root (no container memory figures exist there), or -errno
  * of the limit/usage/stat file that could not be read or parsed.
@@ -135,9 +129,5 @@ int render_meminfo(const struct mem_view *v, struct buf *out);
  */
 int pv_collect_mem(const struct pv_env *env, const struct pv_container *c,
 		   struct buf *host, struct mem_view *ret);
-
-/* Read "<container dir in the hierarchy of @ctrl>/<name>". -errno or size. */
-ssize_t pvm_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
-		    enum pv_ctrl ctrl, const char *name, char *dst, size_t cap);
 
 #endif
