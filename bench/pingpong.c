@@ -8,9 +8,12 @@
  *   pingpong [-l LOOPS] [-c CPU]
  *
  * Prints one line:
- *   loops=L elapsed_ns=E roundtrip_ns=R switches=S ns_per_switch=P
+ *   loops=L elapsed_ns=E roundtrip_ns=R switches=S ns_per_switch=P cpu_ns_per_switch=C cpu=N
  * where S is the voluntary + involuntary switches both processes made
- * (getrusage / wait4: the kernel's count, not ours) and P = E / S.
+ * (getrusage / wait4: the kernel's count, not ours), P = E / S, and C is the
+ * CPU time both processes used (user + system, which the kernel keeps equal
+ * to their exact run time) per switch. On a busy machine C is the steadier
+ * figure: time other tasks spend on this CPU does not count.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,6 +34,11 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static long long tv_us(const struct timeval *tv)
+{
+	return (long long)tv->tv_sec * 1000000LL + tv->tv_usec;
+}
+
 /* Exactly one byte, retrying on EINTR; 0 or -errno (-EPIPE on EOF). */
 static int xfer(int fd, char *c, int writing)
 {
@@ -49,7 +57,7 @@ int main(int argc, char **argv)
 	long loops = 200000;
 	int cpu = -1, opt, ab[2], ba[2], status, err = 0;
 	struct rusage self_ru, child_ru;
-	long long t0, t1, sw;
+	long long t0, t1, sw, cpu_us;
 	cpu_set_t set;
 	char c = 'x';
 	pid_t pid;
@@ -117,6 +125,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sw = -(self_ru.ru_nvcsw + self_ru.ru_nivcsw);
+	cpu_us = -tv_us(&self_ru.ru_utime) - tv_us(&self_ru.ru_stime);
 	t0 = now_ns();
 	for (long i = 0; i < loops && !err; i++) {
 		err = xfer(ab[1], &c, 1);
@@ -143,8 +152,13 @@ int main(int argc, char **argv)
 	}
 	/* The child's count includes its final read of EOF: one switch, noise. */
 	sw += self_ru.ru_nvcsw + self_ru.ru_nivcsw + child_ru.ru_nvcsw + child_ru.ru_nivcsw;
-	printf("loops=%ld elapsed_ns=%lld roundtrip_ns=%.1f switches=%lld ns_per_switch=%.1f cpu=%d\n",
+	/* The child's whole life is the measured window (plus fork and exit). */
+	cpu_us += tv_us(&self_ru.ru_utime) + tv_us(&self_ru.ru_stime) +
+		  tv_us(&child_ru.ru_utime) + tv_us(&child_ru.ru_stime);
+	printf("loops=%ld elapsed_ns=%lld roundtrip_ns=%.1f switches=%lld ns_per_switch=%.1f "
+	       "cpu_ns_per_switch=%.1f cpu=%d\n",
 	       loops, t1 - t0, (double)(t1 - t0) / (double)loops, sw,
-	       sw > 0 ? (double)(t1 - t0) / (double)sw : 0.0, cpu);
+	       sw > 0 ? (double)(t1 - t0) / (double)sw : 0.0,
+	       sw > 0 ? (double)cpu_us * 1000.0 / (double)sw : 0.0, cpu);
 	return 0;
 }

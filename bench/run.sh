@@ -11,7 +11,7 @@
 #      alternating; plus the kernel's own BPF run-time accounting per switch;
 #   4. bench/loadavg_scale.sh (containers at scale) when BENCH_SCALE=1.
 # Knobs (environment): BENCH_N (samples per file and mode, 1000), BENCH_REPS
-# (alternating scheduler repetitions, 7), BENCH_LOOPS (ping-pong round trips
+# (alternating scheduler repetitions, 9), BENCH_LOOPS (ping-pong round trips
 # per measurement, 100000), BENCH_READS (reads before the second RSS figure,
 # 10000), BENCH_SCALE=1, BENCH_OUT (summary copy, build/bench/last-run.txt).
 # Cleans up on every exit: only the processes it started (by pid), its own
@@ -26,7 +26,7 @@ export PV_BUILD=$BUILD
 . "$ROOT/tests/integration/lib.sh"
 
 BENCH_N=${BENCH_N:-1000}
-BENCH_REPS=${BENCH_REPS:-7}
+BENCH_REPS=${BENCH_REPS:-9}
 BENCH_LOOPS=${BENCH_LOOPS:-100000}
 BENCH_READS=${BENCH_READS:-10000}
 BENCH_SCALE=${BENCH_SCALE:-0}
@@ -305,17 +305,34 @@ pv_stop
 PERF=""
 if command -v perf >/dev/null && perf bench sched pipe -l 10 >/dev/null 2>&1; then PERF=perf; fi
 CPU=$(( $(nproc) - 1 ))
-declare -A PP PB
+declare -A PPW PPC PBW PBC
 other_links=$(bpftool -j link show 2>/dev/null | grep -o '"type":"tracing"' | wc -l)
 
-measure() {   # COND: one ping-pong and one perf measurement, in the container
-	local out
+# CPU time the container cgroup has used, ns (v1 cpuacct, or v2 cpu.stat).
+ctr_cpu_ns() {
+	local d
+	d=$(pv_cg_dir ctr cpuacct 2>/dev/null)
+	[ -z "$d" ] && d=$(pv_cg_dir ctr cpu,cpuacct 2>/dev/null)
+	if [ -n "$d" ] && [ -f "$d/cpuacct.usage" ]; then cat "$d/cpuacct.usage"; return; fi
+	d=$(pv_cg_dir ctr '' 2>/dev/null)
+	awk '/^usage_usec/ { printf "%d\n", $2 * 1000 }' "$d/cpu.stat" 2>/dev/null
+}
+
+# One ping-pong and one perf measurement of condition COND, in the container.
+# Wall time per switch (PPW, PBW) and CPU time per switch (PPC, PBC): the
+# container's CPU time excludes what other tasks on this busy machine run.
+measure() {
+	local out c0 c1
 	out=$(in_ctr "$B/pingpong" -l "$BENCH_LOOPS" -c "$CPU") || { note "pingpong failed"; return 1; }
-	PP[$1]+=" $(sed -n 's/.*ns_per_switch=\([0-9.]*\).*/\1/p' <<<"$out")"
+	PPW[$1]+=" $(sed -n 's/.* ns_per_switch=\([0-9.]*\).*/\1/p' <<<"$out")"
+	PPC[$1]+=" $(sed -n 's/.*cpu_ns_per_switch=\([0-9.]*\).*/\1/p' <<<"$out")"
 	if [ -n "$PERF" ]; then
 		# perf's op is a round trip: two switches on one CPU.
+		c0=$(ctr_cpu_ns)
 		out=$(in_ctr taskset -c "$CPU" perf bench sched pipe -l "$BENCH_LOOPS" 2>&1)
-		PB[$1]+=" $(awk '/usecs\/op/ { printf "%.1f", $1 * 1000 / 2 }' <<<"$out")"
+		c1=$(ctr_cpu_ns)
+		PBW[$1]+=" $(awk '/usecs\/op/ { printf "%.1f", $1 * 1000 / 2 }' <<<"$out")"
+		[ -n "$c0" ] && [ -n "$c1" ] && PBC[$1]+=" $(awk -v a="$c0" -v b="$c1" -v n="$BENCH_LOOPS" 'BEGIN { printf "%.1f", (b - a) / (2 * n) }')"
 	fi
 }
 
@@ -338,7 +355,7 @@ done
 
 say ""
 say "== 3. scheduler overhead, ns per context switch (median of $BENCH_REPS, alternating, pinned to CPU $CPU, in the container)"
-say "$(printf '%-22s %10s %10s %10s %12s %12s %12s' benchmark none ref procview 'ref over' 'pv over' 'pv/ref over')"
+say "$(printf '%-22s %10s %10s %10s %12s %12s %12s' 'ns per switch' none ref procview 'ref over' 'pv over' 'pv/ref over')"
 sched_row() {   # NAME ARRAY
 	local -n arr=$2
 	local n r p
@@ -349,11 +366,17 @@ sched_row() {   # NAME ARRAY
 	say "$(printf '%-22s %10s %10s %10s %12s %12s %12s' "$1" "$n" "$r" "$p" "$ro" "$po" \
 		"$(awk -v p="$po" -v r="$ro" 'BEGIN { if (p == "-" || r == "-") print "-"; else if (r <= 0) print "n/a(ref<=noise)"; else printf "%.2f", p / r }')")"
 }
-sched_row "pingpong" PP
-if [ -n "$PERF" ]; then sched_row "perf bench sched pipe" PB
-else say "perf bench sched pipe: perf not installed or not working: skipped"; fi
-say "   raw pingpong ns/switch: none:${PP[none]:-} | ref:${PP[ref]:-} | pv:${PP[pv]:-}"
-[ -n "$PERF" ] && say "   raw perf ns/switch:     none:${PB[none]:-} | ref:${PB[ref]:-} | pv:${PB[pv]:-}"
+sched_row "pingpong, cpu time" PPC
+sched_row "pingpong, wall time" PPW
+if [ -n "$PERF" ]; then
+	sched_row "perf pipe, cpu time" PBC
+	sched_row "perf pipe, wall time" PBW
+else
+	say "perf bench sched pipe: perf not installed or not working: skipped"
+fi
+say "   cpu time = the container's own CPU time per switch (steadier on a shared machine); over = minus none"
+say "   raw pingpong cpu ns/switch: none:${PPC[none]:-} | ref:${PPC[ref]:-} | pv:${PPC[pv]:-}"
+[ -n "$PERF" ] && say "   raw perf cpu ns/switch:     none:${PBC[none]:-} | ref:${PBC[ref]:-} | pv:${PBC[pv]:-}"
 [ "$other_links" -gt 0 ] && say "   note: $other_links tracing BPF links of other processes were attached at the start (in every condition)"
 
 # The kernel's own accounting: BPF run time per host context switch, both
