@@ -329,6 +329,10 @@ int pv_parse_io_stat(const char *text, struct pv_io_dev *devs, int max, int *ret
 		err = parse_devno(&s, &maj, &min);
 		if (err)
 			goto out;
+		if (*s && !is_space(*s)) {
+			err = -EINVAL;
+			goto out;
+		}
 		slot = dev_slot(tmp, max, &n, maj, min);
 		if (slot < 0) {
 			err = slot;
@@ -337,7 +341,7 @@ int pv_parse_io_stat(const char *text, struct pv_io_dev *devs, int max, int *ret
 		/* key=value pairs; unknown keys (dbytes, dios, cost.*) skipped. */
 		while (*s && *s != '\n') {
 			const char *k, *eq;
-			__u64 v;
+			__u64 v, *dst;
 
 			while (*s == ' ' || *s == '\t')
 				s++;
@@ -352,30 +356,32 @@ int pv_parse_io_stat(const char *text, struct pv_io_dev *devs, int max, int *ret
 				goto out;
 			}
 			s = eq + 1;
-			err = parse_dec_u64(&s, &v);
-			if (err == -EINVAL) {
-				/* Non-numeric value of a key we do not use. */
+#define KEY_IS(name) ((size_t)(eq - k) == strlen(name) && !strncmp(k, name, (size_t)(eq - k)))
+			if (KEY_IS("rbytes"))
+				dst = &tmp[slot].rbytes;
+			else if (KEY_IS("wbytes"))
+				dst = &tmp[slot].wbytes;
+			else if (KEY_IS("rios"))
+				dst = &tmp[slot].rios;
+			else if (KEY_IS("wios"))
+				dst = &tmp[slot].wios;
+			else
+				dst = NULL;
+#undef KEY_IS
+			if (!dst) {
+				/* dbytes, dios, cost.vrate=100.00, ...: not served */
 				while (*s && !is_space(*s))
 					s++;
-				err = 0;
 				continue;
 			}
+			err = parse_dec_u64(&s, &v);
 			if (err)
 				goto out;
 			if (*s && !is_space(*s)) {
 				err = -EINVAL;
 				goto out;
 			}
-#define KEY_IS(name) ((size_t)(eq - k) == strlen(name) && !strncmp(k, name, (size_t)(eq - k)))
-			if (KEY_IS("rbytes"))
-				tmp[slot].rbytes = v;
-			else if (KEY_IS("wbytes"))
-				tmp[slot].wbytes = v;
-			else if (KEY_IS("rios"))
-				tmp[slot].rios = v;
-			else if (KEY_IS("wios"))
-				tmp[slot].wios = v;
-#undef KEY_IS
+			*dst = v;
 		}
 	}
 	memcpy(devs, tmp, (size_t)n * sizeof(*tmp));

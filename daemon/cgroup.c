@@ -79,10 +79,32 @@ static unsigned int v2_mask(const char *text)
 }
 
 /*
- * Keep the controller tokens of a v1 mount's super options ("rw,cpu,cpuacct"
- * -> "cpu,cpuacct", "rw,xattr,name=systemd" -> "name=systemd"); mount flags
- * like rw, xattr, clone_children, release_agent=... are dropped. The kernel
- * prints both this and /proc/<pid>/cgroup in subsystem order.
+ * cgroup v1 mount options that are not controllers (kernel
+ * cgroup1_parse_param); every other token of the super options names a
+ * controller or is "name=...". Dropping known flags instead of keeping
+ * known controllers keeps the field equal to what /proc/<pid>/cgroup prints
+ * even for controllers this code has never heard of.
+ */
+static int v1_mount_flag(const char *tok, size_t len)
+{
+	static const char *const flags[] = {
+		"rw", "ro", "none", "all", "noprefix", "clone_children", "xattr",
+		"cpuset_v2_mode", "favordynmods", "nofavordynmods",
+	};
+
+	if (len >= 14 && !strncmp(tok, "release_agent=", 14))
+		return 1;
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strlen(flags[i]) == len && !strncmp(flags[i], tok, len))
+			return 1;
+	return 0;
+}
+
+/*
+ * The controller field of a v1 mount from its super options
+ * ("rw,cpu,cpuacct" -> "cpu,cpuacct", "rw,xattr,name=systemd" ->
+ * "name=systemd"). The kernel prints both this and /proc/<pid>/cgroup in
+ * subsystem order; matching compares sets anyway.
  */
 static int v1_ctrls_from_opts(const char *opts, char *ctrls, size_t cap,
 			      unsigned int *mask)
@@ -94,16 +116,11 @@ static int v1_ctrls_from_opts(const char *opts, char *ctrls, size_t cap,
 	ctrls[0] = '\0';
 	while (*s) {
 		size_t tlen = strcspn(s, ",");
-		int ctrl, keep = 0;
+		int ctrl;
 
-		if (tlen > 5 && !strncmp(s, "name=", 5))
-			keep = 1;
-		else if (v1_ctrl_known(s, tlen, &ctrl)) {
-			keep = 1;
-			if (ctrl >= 0)
+		if (tlen && !v1_mount_flag(s, tlen)) {
+			if (v1_ctrl_known(s, tlen, &ctrl) && ctrl >= 0)
 				*mask |= 1u << ctrl;
-		}
-		if (keep) {
 			if (len + tlen + 2 > cap)
 				return -ENAMETOOLONG;
 			if (len)
@@ -138,41 +155,42 @@ static unsigned int v1_mask_from_name(const char *name)
 	return mask;
 }
 
-/* Same set of comma-separated tokens, in any order. */
+/* Length of the token at @s, stopping at ',' or @end. */
+static size_t tok_len(const char *s, const char *end)
+{
+	const char *t = s;
+
+	while (t < end && *t && *t != ',')
+		t++;
+	return (size_t)(t - s);
+}
+
+/* @a (@alen bytes) and NUL-terminated @b hold the same comma-separated set. */
 static int same_token_set(const char *a, size_t alen, const char *b)
 {
-	size_t blen = strlen(b), na = 0, nb = 0;
-	const char *s;
+	const char *aend = a + alen, *bend = b + strlen(b);
+	size_t na = 0, nb = 0;
 
-	if (alen == 0 || blen == 0)
-		return alen == blen;
-	for (s = a; s < a + alen; ) {
-		size_t tlen = strcspn(s, ",");
-		const char *t;
+	if (alen == 0 || b == bend)
+		return alen == 0 && b == bend;
+	for (const char *s = a; s <= aend; ) {
+		size_t tlen = tok_len(s, aend);
 		int found = 0;
 
-		if (s + tlen > a + alen)
-			tlen = (size_t)(a + alen - s);
-		na++;
-		for (t = b; *t; ) {
-			size_t ulen = strcspn(t, ",");
+		for (const char *t = b; t <= bend; ) {
+			size_t ulen = tok_len(t, bend);
 
 			if (ulen == tlen && !strncmp(s, t, tlen))
 				found = 1;
-			t += ulen;
-			if (*t == ',')
-				t++;
+			t += ulen + 1;
 		}
 		if (!found)
 			return 0;
+		na++;
 		s += tlen + 1;
 	}
-	for (s = b; *s; ) {
-		s += strcspn(s, ",");
+	for (const char *t = b; t <= bend; t += tok_len(t, bend) + 1)
 		nb++;
-		if (*s == ',')
-			s++;
-	}
 	return na == nb;
 }
 
@@ -382,7 +400,11 @@ static int discover_override(const char *root, struct scan *sc)
 			err = -ENAMETOOLONG;
 			break;
 		}
-		if (stat(h.mount, &st) || !S_ISDIR(st.st_mode))
+		/*
+		 * lstat: on real v1 hosts cpu and cpuacct are often symlinks
+		 * to cpu,cpuacct, the same hierarchy under another name.
+		 */
+		if (lstat(h.mount, &st) || !S_ISDIR(st.st_mode))
 			continue;
 		if (!strcmp(names[i], "unified")) {
 			h.v2 = 1;
@@ -392,7 +414,8 @@ static int discover_override(const char *root, struct scan *sc)
 		} else {
 			if (strlen(names[i]) >= sizeof(h.ctrls))
 				continue;
-			strcpy(h.ctrls, names[i]);
+			/* /sys/fs/cgroup/systemd holds name=systemd on real hosts */
+			strcpy(h.ctrls, strcmp(names[i], "systemd") ? names[i] : "name=systemd");
 			h.ctrl_mask = v1_mask_from_name(names[i]);
 		}
 		err = scan_add(sc, &h);

@@ -153,6 +153,49 @@ static void discover__mountinfo_errors_leave_output(void **state)
 	}
 }
 
+static void discover__unknown_controller_kept_in_field(void **state)
+{
+	/* a controller newer than this code: the field must still match
+	   /proc/<pid>/cgroup, which prints it */
+	static const char mi[] =
+		"40 31 0:40 / /sys/fs/cgroup/cpu,dmem rw - cgroup cgroup rw,cpu,dmem,xattr\n";
+	struct pv_cgroups cg;
+	struct pv_container *c = calloc(1, sizeof(*c));
+
+	assert_int_equal(pv_cgroups_discover(mi, NULL, &cg), 0);
+	assert_int_equal(cg.n, 1);
+	assert_string_equal(cg.h[0].ctrls, "cpu,dmem");
+	assert_int_equal(cg.by_ctrl[PV_CTRL_CPU], 0);
+	assert_int_equal(cg.cpu_acct, 0); /* no cpuacct: cpu */
+	assert_int_equal(pv_parse_proc_cgroup(&cg, "3:cpu,dmem:/a\n", c), 0);
+	assert_string_equal(c->path[0], "/a");
+	/* a subset is not the same hierarchy */
+	assert_int_equal(pv_parse_proc_cgroup(&cg, "3:cpu:/b\n", c), 0);
+	assert_string_equal(c->path[0], "/");
+	free(c);
+}
+
+static void discover__more_hierarchies_than_slots_keeps_useful(void **state)
+{
+	struct buf mi = BUF_INIT;
+	struct pv_cgroups cg;
+
+	/* 20 named hierarchies first, then memory and cgroup2 */
+	for (int i = 0; i < 20; i++)
+		buf_printf(&mi, "%d 31 0:%d / /cg/n%d rw - cgroup cgroup rw,name=n%d\n",
+			   50 + i, 50 + i, i, i);
+	buf_puts(&mi, "90 31 0:90 / /cg/memory rw - cgroup cgroup rw,memory\n");
+	buf_puts(&mi, "91 31 0:91 / /cg/unified rw - cgroup2 cgroup2 rw\n");
+	assert_int_equal(buf_error(&mi), 0);
+	assert_int_equal(pv_cgroups_discover(mi.data, NULL, &cg), 0);
+	assert_int_equal(cg.n, PV_MAX_HIER);
+	assert_true(cg.by_ctrl[PV_CTRL_MEMORY] >= 0);
+	assert_string_equal(cg.h[cg.by_ctrl[PV_CTRL_MEMORY]].mount, "/cg/memory");
+	assert_true(cg.unified >= 0);
+	assert_string_equal(cg.h[cg.unified].mount, "/cg/unified");
+	buf_free(&mi);
+}
+
 /* ---- discovery from fixture trees (--cgroup-root) ---- */
 
 static void setroot(char *dst, size_t cap, const char *kind)
@@ -210,6 +253,35 @@ static void discover__override_v1_and_hybrid(void **state)
 	assert_int_equal(cg.by_ctrl[PV_CTRL_MEMORY], find_hier(&cg, "memory", 0));
 	assert_int_equal(pv_cgroups_open(&cg), 0);
 	pv_cgroups_close(&cg);
+}
+
+static void discover__override_real_host_layout(void **state)
+{
+	/* /sys/fs/cgroup of a v1 host: cpu and cpuacct symlinks to
+	   cpu,cpuacct, systemd for name=systemd, a stray file */
+	char tmpl[] = "/tmp/pv-cg-XXXXXX", p[PATH_MAX], q[PATH_MAX];
+	struct pv_cgroups cg;
+	int cc;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(p, sizeof(p), "%s/cpu,cpuacct", tmpl);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/systemd", tmpl);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/cpu", tmpl);
+	assert_int_equal(symlink("cpu,cpuacct", p), 0);
+	snprintf(p, sizeof(p), "%s/cpuacct", tmpl);
+	assert_int_equal(symlink("cpu,cpuacct", p), 0);
+	snprintf(p, sizeof(p), "%s/stray", tmpl);
+	assert_int_equal(close(open(p, O_CREAT | O_WRONLY, 0644)), 0);
+	assert_int_equal(pv_cgroups_discover(NULL, tmpl, &cg), 0);
+	assert_int_equal(cg.n, 2);
+	cc = find_hier(&cg, "cpu,cpuacct", 0);
+	assert_true(cc >= 0);
+	assert_int_equal(cg.cpu_acct, cc);
+	assert_true(find_hier(&cg, "name=systemd", 0) >= 0);
+	snprintf(q, sizeof(q), "rm -rf '%s'", tmpl);
+	assert_int_equal(system(q), 0);
 }
 
 static void discover__override_missing_dir(void **state)
@@ -568,7 +640,10 @@ int main(void)
 		cmocka_unit_test(discover__v1_mountinfo_comounted_and_bind_duplicates),
 		cmocka_unit_test(discover__v2_mountinfo_ignores_subtree_bind),
 		cmocka_unit_test(discover__mountinfo_errors_leave_output),
+		cmocka_unit_test(discover__unknown_controller_kept_in_field),
+		cmocka_unit_test(discover__more_hierarchies_than_slots_keeps_useful),
 		cmocka_unit_test(discover__override_v2),
+		cmocka_unit_test(discover__override_real_host_layout),
 		cmocka_unit_test(discover__override_v1_and_hybrid),
 		cmocka_unit_test(discover__override_missing_dir),
 		cmocka_unit_test(proc_cgroup__hybrid_every_hierarchy),
