@@ -134,6 +134,9 @@ static void mem__v1_hybrid_table(void **state)
 		/* c2 unlimited itself, lxc parent 1G binds */
 		{ "hybrid", "c2", 0, 1024 * MiB, 0, U },
 		{ "hybrid", "host", 0, U, 0, U },
+		/* memory co-mounted with cpuset, cpu, cpuacct: pod 128M with
+		   memsw 128M (no swap) binds the unlimited ctr */
+		{ "comount", "ctr", 0, 128 * MiB, 0, 0 },
 	};
 
 	check_mem(t, ARRAY_SIZE(t));
@@ -203,6 +206,7 @@ static void quota__table(void **state)
 		{ "v1", "bad", -EINVAL, 0, 0 },
 		{ "hybrid", "c1", 0, 150000, 100000 },
 		{ "hybrid", "c2", 0, -1, 100000 },
+		{ "comount", "ctr", 0, 250000, 100000 },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {

@@ -53,6 +53,17 @@ static int find_hier(const struct pv_cgroups *cg, const char *ctrls, int v2)
 	return -1;
 }
 
+static __u64 ino_of(const char *kind, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/cgroup/%s", fixtures(), kind, rel);
+	if (stat(path, &st))
+		fail_msg("stat %s", path);
+	return st.st_ino;
+}
+
 /* ---- discovery from mountinfo text ---- */
 
 static void discover__hybrid_mountinfo_separate_cpu_and_cpuacct(void **state)
@@ -116,6 +127,37 @@ static void discover__v1_mountinfo_comounted_and_bind_duplicates(void **state)
 		if (i != mem)
 			assert_true(strcmp(cg.h[i].ctrls, "memory") != 0);
 	free(mi);
+}
+
+static void discover__comount_mountinfo_and_ids(void **state)
+{
+	char *mi = slurp("comount/mountinfo"), root[PATH_MAX];
+	struct pv_cgroups cg;
+	struct pv_container *c = calloc(1, sizeof(*c));
+	char *txt = slurp("comount/proc/ctr.cgroup");
+	int all;
+
+	assert_int_equal(pv_cgroups_discover(mi, NULL, &cg), 0);
+	assert_int_equal(cg.n, 2);
+	all = find_hier(&cg, "cpuset,cpu,cpuacct,memory", 0);
+	assert_true(all >= 0);
+	for (int k = PV_CTRL_CPU; k <= PV_CTRL_MEMORY; k++)
+		assert_int_equal(cg.by_ctrl[k], all);
+	assert_int_equal(cg.by_ctrl[PV_CTRL_IO], -1);
+	assert_int_equal(cg.by_ctrl[PV_CTRL_PIDS], -1);
+	assert_int_equal(cg.cpu_acct, all);
+	free(mi);
+
+	snprintf(root, sizeof(root), "%s/comount/cgroup", fixtures());
+	assert_int_equal(pv_cgroups_discover(NULL, root, &cg), 0);
+	assert_int_equal(pv_cgroups_open(&cg), 0);
+	assert_int_equal(pv_parse_proc_cgroup(&cg, txt, c), 0);
+	assert_int_equal(pv_container_ids(&cg, c), 0);
+	assert_true(c->cpu_cgid == ino_of("comount", "cpuset,cpu,cpuacct,memory/pod/ctr"));
+	assert_int_equal(c->host, 0);
+	pv_cgroups_close(&cg);
+	free(txt);
+	free(c);
 }
 
 static void discover__v2_mountinfo_ignores_subtree_bind(void **state)
@@ -385,17 +427,6 @@ static void proc_cgroup__v2_paths(void **state)
 
 /* ---- identity ---- */
 
-static __u64 ino_of(const char *kind, const char *rel)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/%s/cgroup/%s", fixtures(), kind, rel);
-	if (stat(path, &st))
-		fail_msg("stat %s", path);
-	return st.st_ino;
-}
-
 static void ids__v2_hybrid_host_and_gone(void **state)
 {
 	char root[PATH_MAX];
@@ -547,6 +578,8 @@ static void cpus__v1_hybrid_table(void **state)
 		{ "hybrid", "c1", 1, 8, 0, 2, 4, "0,1,4,5" },
 		{ "hybrid", "c2", 1, 8, 0, 1, 1, "6" },
 		{ "hybrid", "host", 1, 8, 0, 8, 8, "0,1,2,3,4,5,6,7" },
+		/* all four in one hierarchy: cpuset 1-3, pod quota 2.5 -> 3 */
+		{ "comount", "ctr", 1, 4, 0, 3, 3, "1,2,3" },
 	};
 
 	check_cpus(t, ARRAY_SIZE(t));
@@ -639,6 +672,7 @@ int main(void)
 		cmocka_unit_test(discover__hybrid_mountinfo_separate_cpu_and_cpuacct),
 		cmocka_unit_test(discover__v1_mountinfo_comounted_and_bind_duplicates),
 		cmocka_unit_test(discover__v2_mountinfo_ignores_subtree_bind),
+		cmocka_unit_test(discover__comount_mountinfo_and_ids),
 		cmocka_unit_test(discover__mountinfo_errors_leave_output),
 		cmocka_unit_test(discover__unknown_controller_kept_in_field),
 		cmocka_unit_test(discover__more_hierarchies_than_slots_keeps_useful),
