@@ -347,21 +347,13 @@ int pv_ns_bind(pid_t pid, struct pv_nsbind *b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		trees[i] = -1;
 
-	/* pid 0: ourselves ("self" also works where our pid namespace is
-	   not the one /proc shows, as in an OCI createContainer hook). */
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/ns/mnt");
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
 		err = -errno;
 		goto out;
 	}
-	if (pid)
-		snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	else
-		snprintf(path, sizeof(path), "/proc/self/root");
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
 	rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		err = -errno;

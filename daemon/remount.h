@@ -69,8 +69,7 @@ int pv_remount_history_load(const char *path, dev_t *devs, int max);
 int pv_remount_history_add(const char *path, dev_t dev);
 
 /*
- * Bind files of the live mount into the mount namespace and root of @pid
- * (0: our own):
+ * Bind files of the live mount into the mount namespace and root of @pid:
  * each b[i].src (absolute, in our namespace) is cloned and attached on
  * b[i].dst (absolute, as @pid sees its root). With b[i].replace the mount
  * currently on dst is lazily detached first. b[i].result gets 0 or -errno.

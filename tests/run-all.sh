@@ -7,10 +7,13 @@ units=(build/tests/test_*)
 [ -e "${units[0]}" ] || units=()
 tests/run-unit.sh "${units[@]}" | tee /tmp/pv-unit-summary.$$ || rc=1
 tests/integration/run.sh | tee /tmp/pv-int-summary.$$ || rc=1
+# Hardening (fuzz smoke, ASan+UBSan units and daemon, valgrind): tests/run-harden.sh
+tests/run-harden.sh | tee /tmp/pv-harden-summary.$$ || rc=1
 u=$(tail -n 1 /tmp/pv-unit-summary.$$); i=$(tail -n 1 /tmp/pv-int-summary.$$)
-rm -f /tmp/pv-unit-summary.$$ /tmp/pv-int-summary.$$
-p=$(( $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$i") ))
-f=$(( $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$i") ))
-s=$(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$i")
+h=$(tail -n 1 /tmp/pv-harden-summary.$$)
+rm -f /tmp/pv-unit-summary.$$ /tmp/pv-int-summary.$$ /tmp/pv-harden-summary.$$
+p=$(( $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$i") + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$h") ))
+f=$(( $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$i") + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$h") ))
+s=$(( $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$i") + $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$h") ))
 echo "total: $p passed, $f failed, $s skipped"
 exit $rc

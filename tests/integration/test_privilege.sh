@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Least privilege: the FUSE mount is ro,nosuid,nodev,noexec and refuses
+# writes; the pin dir is 0700 and no pinned object is writable by group or
+# others; procviewd without its capabilities (empty bounding set, and as
+# nobody) exits non-zero with a message naming what is missing, leaving no
+# mount behind.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/harden_lib.sh"
+pv_init
+pv_daemon_start
+
+opts=$(awk -v m="$PV_MNT" '$2 == m { print $4 }' /proc/mounts)
+[ -n "$opts" ] || pv_fail "$PV_MNT not in /proc/mounts"
+for o in ro nosuid nodev noexec; do
+	grep -qE "(^|,)$o(,|$)" <<<"$opts" || pv_fail "mount option $o missing: $opts"
+done
+pv_log "mount options: $opts"
+for f in "${HZ_FILES[@]}"; do
+	if echo x 2>/dev/null >"$PV_MNT/$f"; then pv_fail "write to $f succeeded"; fi
+	chmod 666 "$PV_MNT/$f" 2>/dev/null && pv_fail "chmod $f succeeded"
+done
+touch "$PV_MNT/proc/new" 2>/dev/null && pv_fail "creating a file succeeded"
+mkdir "$PV_MNT/proc/dir" 2>/dev/null && pv_fail "mkdir succeeded"
+
+if [ -d "$PV_PIN" ]; then
+	mode=$(stat -c %a "$PV_PIN")
+	[ "$mode" = 700 ] || pv_fail "pin dir $PV_PIN mode $mode, want 700"
+	bad=$(find "$PV_PIN" -perm /022 -printf '%m %p\n')
+	[ -z "$bad" ] || pv_fail "pinned objects writable by group/others: $bad"
+	pv_log "pin dir 0700, $(find "$PV_PIN" -mindepth 1 | wc -l) pinned objects, none group/other-writable"
+else
+	pv_log "note: no pin dir $PV_PIN (daemon running without BPF?)"
+fi
+pv_daemon_stop
+
+# Without privileges: must refuse, clearly, and leave nothing mounted.
+refuse() { # LABEL SETPRIV-ARGS...
+	local label=$1 mnt=$PV_TMP/mnt-$1 log=$PV_TMP/$1.log rc; shift
+	mkdir -p "$mnt"; chmod 777 "$mnt" "$PV_TMP"
+	timeout 20 setpriv "$@" -- "$PV_DAEMON" -f --bpf-pin-dir "$PV_PIN-$label" "$mnt" >"$log" 2>&1
+	rc=$?
+	if grep -q " $mnt " /proc/mounts; then umount -l "$mnt"; pv_fail "$label: left $mnt mounted"; fi
+	[ -d "$PV_PIN-$label" ] && { rm -rf "$PV_PIN-$label"; }
+	[ "$rc" != 124 ] || pv_fail "$label: procviewd kept running without privileges"
+	[ "$rc" != 0 ] || pv_fail "$label: procviewd exited 0 without privileges"
+	grep -qiE 'cap_|capabilit|privilege|root|permission' "$log" ||
+		pv_fail "$label: no clear message (rc $rc): $(head -c 300 "$log")"
+	pv_log "$label: exit $rc: $(grep -iE 'cap_|capabilit|privilege|root|permission' "$log" | head -1)"
+}
+refuse nocaps --bounding-set=-all --inh-caps=-all
+if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$PV_DAEMON"; then
+	refuse nobody --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all
+else
+	pv_log "note: nobody cannot execute $PV_DAEMON (path permissions); nobody case not run"
+fi
