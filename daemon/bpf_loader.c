@@ -1,10 +1,576 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* TEMPORARY: replaced by the real loader with the BPF accounting work. */
+/*
+ * BPF loader: one skeleton (bpf/procview.bpf.c), maps and links pinned under
+ * the pin directory so accounting goes on while no daemon runs.
+ *
+ * Start-up decides between three cases:
+ *  - no pins: create maps, pin them, attach the programs, pin the links;
+ *  - pins of the same layout and hierarchy (pv_meta): reuse the maps
+ *    (bpf_map__set_pin_path makes libbpf adopt them) and the links (their
+ *    programs are not even loaded; attaching twice would double count);
+ *  - anything else (other layout, other hierarchy, half-made set): log,
+ *    remove our pins, start afresh.
+ */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
 
 #include "bpf_loader.h"
+#include "cpustat.h"
+#include "fileio.h"
+#include "log.h"
+#include "procview.skel.h"
 
-int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret) { return -ENOSYS; }
-void pv_bpf_close(struct pv_bpf *b) { }
-int pv_bpf_remove_pins(const char *pin_dir) { return 0; }
-int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg, const struct pv_container *c, struct pv_task_counts *ret) { return -ENOSYS; }
+struct pv_bpf {
+	struct procview_bpf *skel;
+	struct bpf_link *links[4];
+	int ncpus;
+	int cpu_fd, dead_fd, start_fd, meta_fd;
+	char pin_dir[PATH_MAX - 32];
+};
+
+static const char *const pv_map_names[] = {
+	"pv_cpu", "pv_cpu_dead", "pv_start", "pv_task", "pv_meta",
+};
+static const char *const pv_link_names[] = {
+	"link_runtime", "link_fork", "link_mkdir", "link_rmdir",
+};
+#define PV_NMAPS (sizeof(pv_map_names) / sizeof(pv_map_names[0]))
+#define PV_NLINKS (sizeof(pv_link_names) / sizeof(pv_link_names[0]))
+
+static struct bpf_program *pv_link_prog(struct procview_bpf *s, size_t i)
+{
+	struct bpf_program *p[PV_NLINKS] = {
+		s->progs.pv_runtime, s->progs.pv_fork, s->progs.pv_mkdir, s->progs.pv_rmdir,
+	};
+	return p[i];
+}
+
+static int pv_pin_path(char *dst, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(dst, cap, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+static int pv_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/*
+ * The hierarchy id the kernel gives the CPU-accounting hierarchy (first
+ * field of /proc/self/cgroup; 0 for cgroup2), matched by controller field.
+ */
+static int pv_hier_id(const struct pv_hier *h, int *ret)
+{
+	char text[8192], *line, *save = NULL;
+	ssize_t n;
+
+	if (h->v2) {
+		*ret = 0;
+		return 0;
+	}
+	n = pv_read_file_at(AT_FDCWD, "/proc/self/cgroup", text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2;
+
+		if (!c1 || !(c2 = strchr(c1 + 1, ':')))
+			continue;
+		*c2 = '\0';
+		if (strcmp(c1 + 1, h->ctrls) == 0) {
+			*ret = atoi(line);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Make sure @dir is on bpffs (mount /sys/fs/bpf if needed) and mode 0700. */
+static int pv_prepare_pin_dir(const char *dir)
+{
+	struct statfs sfs;
+
+	if (strncmp(dir, "/sys/fs/bpf/", 12) == 0 &&
+	    (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC)) {
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+			int err = -errno;
+
+			pv_err("bpf: mount bpffs on /sys/fs/bpf: %s", strerror(-err));
+			return err;
+		}
+		pv_info("bpf: mounted bpffs on /sys/fs/bpf");
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		int err = -errno;
+
+		pv_err("bpf: mkdir %s: %s", dir, strerror(-err));
+		return err;
+	}
+	/* Pins carry every container's figures: root only (issue 6 item 6). */
+	if (chmod(dir, 0700)) {
+		int err = -errno;
+
+		pv_err("bpf: chmod 0700 %s: %s", dir, strerror(-err));
+		return err;
+	}
+	if (statfs(dir, &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		pv_err("bpf: pin directory %s is not on a bpf filesystem", dir);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Unlink our own pins (not other modules' pins in the same directory). */
+static void pv_remove_own_pins(const char *dir)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < PV_NLINKS; i++)
+		if (!pv_pin_path(path, sizeof(path), dir, pv_link_names[i]) &&
+		    unlink(path) && errno != ENOENT)
+			pv_warn("bpf: unlink %s: %s", path, strerror(errno));
+	for (size_t i = 0; i < PV_NMAPS; i++)
+		if (!pv_pin_path(path, sizeof(path), dir, pv_map_names[i]) &&
+		    unlink(path) && errno != ENOENT)
+			pv_warn("bpf: unlink %s: %s", path, strerror(errno));
+}
+
+/*
+ * 1: the pinned set is ours, complete and of this layout and hierarchy;
+ * 0: there is nothing (or only a partial/incompatible set, now removed).
+ */
+static int pv_check_pins(const char *dir, int hier_id, int ssid)
+{
+	char path[PATH_MAX];
+	struct pv_meta m = { 0 };
+	__u32 zero = 0;
+	int fd, any = 0, all = 1;
+
+	for (size_t i = 0; i < PV_NMAPS; i++) {
+		if (pv_pin_path(path, sizeof(path), dir, pv_map_names[i]))
+			return 0;
+		if (pv_exists(path))
+			any = 1;
+		else
+			all = 0;
+	}
+	if (!any)
+		return 0;
+	if (!all) {
+		pv_warn("bpf: incomplete pinned map set in %s: removing it and starting afresh", dir);
+		goto remove;
+	}
+	if (pv_pin_path(path, sizeof(path), dir, "pv_meta"))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		pv_warn("bpf: open pinned %s: %s: starting afresh", path, strerror(errno));
+		goto remove;
+	}
+	if (bpf_map_lookup_elem(fd, &zero, &m)) {
+		pv_warn("bpf: read %s: %s: starting afresh", path, strerror(errno));
+		close(fd);
+		goto remove;
+	}
+	close(fd);
+	if (m.layout != PV_LAYOUT_VERSION) {
+		pv_warn("bpf: pinned maps in %s have layout %u, this procviewd uses %u: "
+			"removing them and starting afresh (counters restart)",
+			dir, m.layout, PV_LAYOUT_VERSION);
+		goto remove;
+	}
+	if (m.hier_id != (__u64)hier_id || m.ssid != (__u32)ssid) {
+		pv_warn("bpf: pinned maps in %s key by hierarchy %llu (ssid %u), now %d (ssid %d): "
+			"removing them and starting afresh",
+			dir, (unsigned long long)m.hier_id, m.ssid, hier_id, ssid);
+		goto remove;
+	}
+	return 1;
+remove:
+	pv_remove_own_pins(dir);
+	return 0;
+}
+
+static int pv_map_fd(struct bpf_map *m)
+{
+	return bpf_map__fd(m);
+}
+
+int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
+{
+	const struct pv_cgroups *cg = o->cg;
+	const char *dir = o->pin_dir ? o->pin_dir : PV_DEFAULT_PIN_DIR;
+	const struct pv_hier *h;
+	struct pv_bpf *b;
+	char path[PATH_MAX];
+	int err, hier_id = 0, ssid = 0, reuse, ncpus, use_cpuacct;
+
+	if (!cg || cg->cpu_acct < 0 || cg->cpu_acct >= cg->n) {
+		pv_err("bpf: no cgroup hierarchy holds CPU accounting");
+		return -ENOTSUP;
+	}
+	h = &cg->h[cg->cpu_acct];
+	use_cpuacct = !h->v2 && (h->ctrl_mask & (1u << PV_CTRL_CPUACCT));
+	err = pv_hier_id(h, &hier_id);
+	if (err) {
+		pv_err("bpf: hierarchy id of '%s' in /proc/self/cgroup: %s", h->ctrls, strerror(-err));
+		return err;
+	}
+	if (strlen(dir) >= sizeof(b->pin_dir))
+		return -ENAMETOOLONG;
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0 || ncpus > PV_BPF_MAX_CPUS) {
+		pv_err("bpf: possible CPUs: %d (max %d)", ncpus, PV_BPF_MAX_CPUS);
+		return ncpus < 0 ? ncpus : -ERANGE;
+	}
+	err = pv_prepare_pin_dir(dir);
+	if (err)
+		return err;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	strcpy(b->pin_dir, dir);
+	b->ncpus = ncpus;
+
+	b->skel = procview_bpf__open();
+	if (!b->skel) {
+		err = -errno;
+		pv_err("bpf: open skeleton: %s", strerror(-err));
+		goto fail;
+	}
+	/* Subsystem ids as the kernel numbers them (BTF enum cgroup_subsys_id). */
+	if (!h->v2) {
+		const struct btf *vbtf = NULL;
+		struct btf *kbtf = btf__load_vmlinux_btf();
+		const char *want = use_cpuacct ? "cpuacct_cgrp_id" : "cpu_cgrp_id";
+
+		if (!kbtf) {
+			err = -errno;
+			pv_err("bpf: load kernel BTF: %s", strerror(-err));
+			goto fail;
+		}
+		vbtf = kbtf;
+		ssid = -1;
+		{
+			__s32 id = btf__find_by_name_kind(vbtf, "cgroup_subsys_id", BTF_KIND_ENUM);
+			const struct btf_type *t = id > 0 ? btf__type_by_id(vbtf, (__u32)id) : NULL;
+			const struct btf_enum *e = t ? btf_enum(t) : NULL;
+
+			for (__u16 k = 0; e && k < btf_vlen(t); k++)
+				if (strcmp(btf__name_by_offset(vbtf, e[k].name_off), want) == 0)
+					ssid = e[k].val;
+		}
+		btf__free(kbtf);
+		if (ssid < 0) {
+			pv_err("bpf: kernel BTF has no %s", want);
+			err = -ENOTSUP;
+			goto fail;
+		}
+	}
+	b->skel->rodata->pv_v2 = h->v2;
+	b->skel->rodata->pv_use_cpuacct = use_cpuacct;
+	b->skel->rodata->pv_hier_id = hier_id;
+	b->skel->rodata->pv_nr_cpus = (__u32)ncpus;
+
+	reuse = pv_check_pins(dir, hier_id, ssid);
+	{
+		struct bpf_map *maps[PV_NMAPS] = {
+			b->skel->maps.pv_cpu, b->skel->maps.pv_cpu_dead, b->skel->maps.pv_start,
+			b->skel->maps.pv_task, b->skel->maps.pv_meta,
+		};
+		for (size_t i = 0; i < PV_NMAPS; i++) {
+			err = pv_pin_path(path, sizeof(path), dir, pv_map_names[i]);
+			if (!err)
+				err = bpf_map__set_pin_path(maps[i], path);
+			if (err) {
+				pv_err("bpf: pin path %s/%s: %s", dir, pv_map_names[i], strerror(-err));
+				goto fail;
+			}
+		}
+	}
+	/* Links a previous daemon pinned keep running: don't attach twice. */
+	for (size_t i = 0; i < PV_NLINKS; i++) {
+		err = pv_pin_path(path, sizeof(path), dir, pv_link_names[i]);
+		if (err)
+			goto fail;
+		if (reuse && pv_exists(path)) {
+			bpf_program__set_autoload(pv_link_prog(b->skel, i), false);
+		} else if (pv_exists(path) && unlink(path)) {
+			err = -errno;
+			pv_err("bpf: unlink stale %s: %s", path, strerror(-err));
+			goto fail;
+		}
+	}
+
+	err = procview_bpf__load(b->skel);
+	if (err) {
+		pv_err("bpf: load programs (pins in %s): %s", dir, strerror(-err));
+		goto fail;
+	}
+	b->cpu_fd = pv_map_fd(b->skel->maps.pv_cpu);
+	b->dead_fd = pv_map_fd(b->skel->maps.pv_cpu_dead);
+	b->start_fd = pv_map_fd(b->skel->maps.pv_start);
+	b->meta_fd = pv_map_fd(b->skel->maps.pv_meta);
+	if (!reuse) {
+		struct pv_meta m = { .layout = PV_LAYOUT_VERSION, .hier_id = (__u64)hier_id,
+				     .ssid = (__u32)ssid };
+		__u32 zero = 0;
+
+		if (bpf_map_update_elem(b->meta_fd, &zero, &m, BPF_ANY)) {
+			err = -errno;
+			pv_err("bpf: write %s/pv_meta: %s", dir, strerror(-err));
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < PV_NLINKS; i++) {
+		struct bpf_program *p = pv_link_prog(b->skel, i);
+
+		if (!bpf_program__autoload(p))
+			continue;
+		b->links[i] = bpf_program__attach(p);
+		if (!b->links[i]) {
+			err = -errno;
+			b->links[i] = NULL;
+			pv_err("bpf: attach %s: %s", bpf_program__name(p), strerror(-err));
+			goto fail;
+		}
+		err = pv_pin_path(path, sizeof(path), dir, pv_link_names[i]);
+		if (!err)
+			err = bpf_link__pin(b->links[i], path);
+		if (err) {
+			pv_err("bpf: pin link %s: %s", path, strerror(-err));
+			goto fail;
+		}
+	}
+	pv_info("bpf: %s pinned accounting in %s (layout %d, hierarchy %d '%s', %d CPUs)",
+		reuse ? "reusing" : "created", dir, PV_LAYOUT_VERSION, hier_id,
+		h->v2 ? "cgroup2" : h->ctrls, ncpus);
+	*ret = b;
+	return 0;
+fail:
+	pv_bpf_close(b);
+	return err ? err : -EINVAL;
+}
+
+void pv_bpf_close(struct pv_bpf *b)
+{
+	if (!b)
+		return;
+	/* Destroying a pinned link only drops our fd; the pin keeps it. */
+	for (size_t i = 0; i < PV_NLINKS; i++)
+		bpf_link__destroy(b->links[i]);
+	procview_bpf__destroy(b->skel);
+	free(b);
+}
+
+static int pv_rm_tree(int dfd, const char *name)
+{
+	int fd, err = 0;
+	DIR *d;
+	struct dirent *de;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR || errno == ELOOP ? (unlinkat(dfd, name, 0) ? -errno : 0) : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (de->d_type == DT_DIR) {
+			int e = pv_rm_tree(dirfd(d), de->d_name);
+
+			if (e && !err)
+				err = e;
+		} else if (unlinkat(dirfd(d), de->d_name, 0) && !err) {
+			err = -errno;
+		}
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) && !err)
+		err = -errno;
+	return err;
+}
+
+int pv_bpf_remove_pins(const char *pin_dir)
+{
+	int err;
+
+	if (!pin_dir || !*pin_dir || strcmp(pin_dir, "/") == 0)
+		return -EINVAL;
+	err = pv_rm_tree(AT_FDCWD, pin_dir);
+	if (err == -ENOENT)
+		return 0;
+	if (err)
+		pv_err("bpf: remove pins in %s: %s", pin_dir, strerror(-err));
+	return err;
+}
+
+int pv_bpf_ncpus(const struct pv_bpf *b)
+{
+	return b ? b->ncpus : 0;
+}
+
+static int pv_percpu_add(int fd, int ncpus, __u64 cgid, struct pv_cpu_stat *acc)
+{
+	struct pv_cpu_stat vals[PV_BPF_MAX_CPUS];
+
+	if (bpf_map_lookup_elem(fd, &cgid, vals))
+		return errno == ENOENT ? 0 : -errno;
+	for (int i = 0; i < ncpus; i++) {
+		acc[i].user_ns += vals[i].user_ns;
+		acc[i].nice_ns += vals[i].nice_ns;
+		acc[i].system_ns += vals[i].system_ns;
+		acc[i].steal_ns += vals[i].steal_ns;
+		acc[i].ctxt += vals[i].ctxt;
+		acc[i].forks += vals[i].forks;
+	}
+	return 0;
+}
+
+int pv_bpf_cpu_add(struct pv_bpf *b, __u64 cgid, struct pv_cpu_stat *acc)
+{
+	int err;
+
+	if (!b)
+		return -ENOTSUP;
+	err = pv_percpu_add(b->cpu_fd, b->ncpus, cgid, acc);
+	if (!err)
+		err = pv_percpu_add(b->dead_fd, b->ncpus, cgid, acc);
+	return err;
+}
+
+int pv_bpf_start_get(struct pv_bpf *b, __u64 cgid, struct pv_cg_start *ret)
+{
+	struct pv_cg_start st;
+
+	if (!b)
+		return -ENOTSUP;
+	if (bpf_map_lookup_elem(b->start_fd, &cgid, &st))
+		return -errno;
+	*ret = st;
+	return 0;
+}
+
+int pv_bpf_start_set(struct pv_bpf *b, __u64 cgid, __u64 boot_ns)
+{
+	struct pv_cg_start st = { .boot_ns = boot_ns, .flags = PV_START_ESTIMATE };
+
+	if (!b)
+		return -ENOTSUP;
+	if (bpf_map_update_elem(b->start_fd, &cgid, &st, BPF_NOEXIST) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+__u64 pv_bpf_dropped(struct pv_bpf *b)
+{
+	struct pv_meta m;
+	__u32 zero = 0;
+
+	if (!b || bpf_map_lookup_elem(b->meta_fd, &zero, &m))
+		return 0;
+	return m.dropped;
+}
+
+#define PV_ITER_BUF (64 * 1024)
+
+int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
+		       const struct pv_container *c, struct pv_task_counts *ret)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo;
+	struct pv_task_counts sum = { 0 };
+	struct pv_task_count_rec rec, *recs = NULL;
+	struct bpf_link *link = NULL;
+	const char *rel;
+	int cgfd, itfd = -1, err = 0;
+	ssize_t n;
+
+	if (!b)
+		return pv_task_counts_files("/proc", cg, c, ret);
+	if (cg->cpu_acct < 0)
+		return -ENOTSUP;
+	rel = c->path[cg->cpu_acct];
+	while (*rel == '/')
+		rel++;
+	cgfd = openat(cg->h[cg->cpu_acct].dirfd, *rel ? rel : ".",
+		      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return -errno;
+	memset(&linfo, 0, sizeof(linfo));
+	linfo.cgroup.cgroup_fd = cgfd;
+	linfo.cgroup.order = BPF_CGROUP_ITER_DESCENDANTS_PRE;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(b->skel->progs.pv_iter_tasks, &opts);
+	if (!link) {
+		err = -errno;
+		goto out;
+	}
+	itfd = bpf_iter_create(bpf_link__fd(link));
+	if (itfd < 0) {
+		err = -errno;
+		goto out;
+	}
+	/*
+	 * The whole session must be read by one read(): the kernel's cgroup
+	 * iterator refuses to resume (-EOPNOTSUPP) once cgroup_mutex was
+	 * dropped. 32 KiB is the iterator's own buffer size (2048 busy
+	 * cgroups); beyond it, count from the cgroup files.
+	 */
+	recs = malloc(PV_ITER_BUF);
+	if (!recs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	do
+		n = read(itfd, recs, PV_ITER_BUF);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (n == PV_ITER_BUF || read(itfd, &rec, sizeof(rec)) != 0) {
+		err = -E2BIG;
+		goto out;
+	}
+	for (size_t i = 0; i < (size_t)n / sizeof(*recs); i++) {
+		sum.running += recs[i].running;
+		sum.blocked += recs[i].blocked;
+		sum.threads += recs[i].threads;
+	}
+	*ret = sum;
+out:
+	free(recs);
+	if (itfd >= 0)
+		close(itfd);
+	bpf_link__destroy(link);
+	close(cgfd);
+	if (err == -E2BIG || err == -EOPNOTSUPP)
+		return pv_task_counts_files("/proc", cg, c, ret);
+	return err;
+}

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 #include "cgroup.h"
+#include "procview_maps.h"
 
 #define PV_DEFAULT_PIN_DIR "/sys/fs/bpf/procview"
 
@@ -19,10 +20,16 @@ struct pv_bpf_opts {
 	const struct pv_cgroups *cg;   /* picks the CPU-accounting hierarchy */
 };
 
-/* Returns 0 or -errno; on error the daemon runs degraded (logged by caller). */
+/*
+ * Returns 0 or -errno; on error the daemon runs degraded (logged by caller).
+ * Maps are pinned as <pin_dir>/<map name>, links as <pin_dir>/link_*; a
+ * previous daemon's pins with the same layout are reused (counters go on),
+ * others are removed with a log line and made afresh.
+ */
 int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret);
 void pv_bpf_close(struct pv_bpf *b);            /* NULL-safe; keeps pins */
-int pv_bpf_remove_pins(const char *pin_dir);    /* procviewd --cleanup */
+/* Remove every pin below @pin_dir and the directory (procviewd --cleanup). */
+int pv_bpf_remove_pins(const char *pin_dir);
 
 struct pv_task_counts {
 	__u32 running;   /* TASK_RUNNING now (procs_running) */
@@ -32,9 +39,28 @@ struct pv_task_counts {
 
 /*
  * Count container @c's tasks, nested cgroups included, right now. The cost
- * grows with the container's tasks, not the host's. 0 or -errno.
+ * grows with the container's tasks, not the host's. 0 or -errno. With
+ * @b == NULL (degraded) it reads the cgroups' thread lists and
+ * /proc/<tid>/stat instead.
  */
 int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		       const struct pv_container *c, struct pv_task_counts *ret);
+
+/* Possible CPUs: length of the per-CPU arrays below. */
+int pv_bpf_ncpus(const struct pv_bpf *b);
+
+/*
+ * Add cgroup @cgid's per-CPU counters (its own and its removed
+ * descendants') into @acc[0..ncpus-1]. Absent entries add nothing. 0/-errno.
+ */
+int pv_bpf_cpu_add(struct pv_bpf *b, __u64 cgid, struct pv_cpu_stat *acc);
+
+/* Creation time of @cgid: 0, -ENOENT (not known) or -errno. */
+int pv_bpf_start_get(struct pv_bpf *b, __u64 cgid, struct pv_cg_start *ret);
+/* Record an estimated start unless one exists (a real mkdir wins). */
+int pv_bpf_start_set(struct pv_bpf *b, __u64 cgid, __u64 boot_ns);
+
+/* Inserts the BPF side refused because a map was full (logged once). */
+__u64 pv_bpf_dropped(struct pv_bpf *b);
 
 #endif

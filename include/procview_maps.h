@@ -7,7 +7,77 @@
 #ifndef PROCVIEW_MAPS_H
 #define PROCVIEW_MAPS_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 /* Bump on any incompatible change to a pinned map's key, value or type. */
-#define PV_LAYOUT_VERSION 1
+#define PV_LAYOUT_VERSION 2
+
+/* Bounded map sizes: the daemon logs once when an insert was dropped. */
+#define PV_MAX_CGROUPS 16384
+
+/* Highest CPU id the BPF programs loop over (rmdir fold). */
+#define PV_BPF_MAX_CPUS 1024
+
+/*
+ * Map names (also their pin file names under the pin directory).
+ *   pv_cpu      PERCPU_HASH  cgroup id -> struct pv_cpu_stat: the cgroup's
+ *                            own tasks, per CPU.
+ *   pv_cpu_dead PERCPU_HASH  cgroup id -> struct pv_cpu_stat: everything
+ *                            its removed descendants counted (folded at
+ *                            rmdir so a parent's totals never go back).
+ *   pv_start    HASH         cgroup id -> struct pv_cg_start.
+ *   pv_task     TASK_STORAGE per-task last-seen counters (private).
+ *   pv_meta     ARRAY[1]     struct pv_meta.
+ * Link pins: link_runtime, link_fork, link_mkdir, link_rmdir.
+ */
+
+/* Per cgroup, per CPU, since the programs were attached. */
+struct pv_cpu_stat {
+	__u64 user_ns;     /* runtime split by the task's own user ticks */
+	__u64 nice_ns;     /* user time of tasks with nice > 0 */
+	__u64 system_ns;   /* runtime split by the task's system ticks */
+	__u64 steal_ns;    /* run-queue wait (sched_info.run_delay deltas) */
+	__u64 ctxt;        /* context switches (nvcsw + nivcsw deltas) */
+	__u64 forks;       /* clone()s whose child starts in the cgroup */
+};
+_Static_assert(sizeof(struct pv_cpu_stat) == 48, "pv_cpu_stat layout");
+
+struct pv_cg_start {
+	__u64 boot_ns;     /* CLOCK_BOOTTIME ns when the cgroup was made */
+	__u64 flags;       /* PV_START_* */
+};
+_Static_assert(sizeof(struct pv_cg_start) == 16, "pv_cg_start layout");
+
+#define PV_START_MKDIR    1  /* seen by the cgroup_mkdir program */
+#define PV_START_ESTIMATE 2  /* filled by the daemon: earliest task start */
+
+struct pv_task_state {
+	__u64 utime;       /* last seen task->utime */
+	__u64 stime;       /* last seen task->stime */
+	__u64 nsw;         /* last seen nvcsw + nivcsw */
+	__u64 run_delay;   /* last seen sched_info.run_delay */
+	__u32 sys_frac;    /* system share of recent ticks, 1/1024 units */
+	__u32 seen;        /* 1 once the fields above are initialised */
+};
+_Static_assert(sizeof(struct pv_task_state) == 40, "pv_task_state layout");
+
+struct pv_meta {
+	__u64 dropped;     /* inserts refused because a map was full */
+	__u64 hier_id;     /* hierarchy id the programs key by (0 = v2) */
+	__u32 layout;      /* PV_LAYOUT_VERSION of whoever made the pins */
+	__u32 ssid;        /* v1 subsystem id read, or 0 on v2 */
+};
+_Static_assert(sizeof(struct pv_meta) == 24, "pv_meta layout");
+
+/* Output record of the task-count iterator, one per visited cgroup. */
+struct pv_task_count_rec {
+	__u32 running;
+	__u32 blocked;
+	__u32 threads;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct pv_task_count_rec) == 16, "pv_task_count_rec layout");
 
 #endif

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Collector of the CPU snapshot (BPF maps + clocks, or cgroup files when
+ * the daemon runs degraded) and the /proc/stat and /proc/uptime producers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "bpf_loader.h"
+#include "cgparse.h"
+#include "cpustat.h"
+#include "fileio.h"
+#include "log.h"
+#include "vfile.h"
+
+/*
+ * Per-container state the daemon keeps between reads: high-water marks
+ * (monotonic columns) and the estimated start time of cgroups that existed
+ * before BPF saw their mkdir (degraded mode recomputes nothing per read).
+ * Bounded: the least recently used entry is recycled.
+ * Protected by pv_state_lock.
+ */
+#define PV_STATE_SLOTS 1024
+struct pv_cstate {
+	__u64 cgid;
+	__u64 start_ns;     /* 0: not estimated yet */
+	__u64 last_use;
+	struct pv_cpu_hwm hwm;
+};
+static struct pv_cstate pv_state[PV_STATE_SLOTS];
+static __u64 pv_state_clock;
+static pthread_mutex_t pv_state_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct pv_cstate *pv_state_get(__u64 cgid)
+{
+	struct pv_cstate *lru = &pv_state[0];
+
+	for (int i = 0; i < PV_STATE_SLOTS; i++) {
+		if (pv_state[i].cgid == cgid) {
+			pv_state[i].last_use = ++pv_state_clock;
+			return &pv_state[i];
+		}
+		if (pv_state[i].last_use < lru->last_use)
+			lru = &pv_state[i];
+	}
+	pv_cpu_hwm_free(&lru->hwm);
+	memset(lru, 0, sizeof(*lru));
+	lru->cgid = cgid;
+	lru->last_use = ++pv_state_clock;
+	return lru;
+}
+
+static __u64 pv_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* Container directory in the CPU-accounting hierarchy (or unified). */
+static int pv_cpu_hier(const struct pv_env *env)
+{
+	return env->cg.cpu_acct >= 0 ? env->cg.cpu_acct : env->cg.unified;
+}
+
+static int pv_open_cgdir(const struct pv_env *env, int idx, const struct pv_container *c)
+{
+	const char *rel = c->path[idx];
+
+	while (*rel == '/')
+		rel++;
+	return openat(env->cg.h[idx].dirfd, *rel ? rel : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * Visit @dfd and every cgroup below it (pre-order); @fn gets each
+ * directory's fd and inode (= cgroup id). Cost: the container's cgroups.
+ */
+typedef int (*pv_cg_visit_fn)(int dfd, __u64 ino, void *arg);
+static int pv_cg_walk(int dfd, int depth, pv_cg_visit_fn fn, void *arg)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd, err;
+
+	if (depth > 64)
+		return -ELOOP;
+	if (fstat(dfd, &st))
+		return -errno;
+	err = fn(dfd, (__u64)st.st_ino, arg);
+	if (err)
+		return err;
+	fd = dup(dfd);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	while ((de = readdir(d))) {
+		int sub;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0)
+			continue; /* removed meanwhile: folded into its parent */
+		err = pv_cg_walk(sub, depth + 1, fn, arg);
+		close(sub);
+		if (err)
+			break;
+	}
+	closedir(d);
+	return err;
+}
+
+struct pv_bpf_sum {
+	struct pv_bpf *b;
+	struct pv_cpu_stat *acc;
+};
+
+static int pv_visit_bpf(int dfd, __u64 ino, void *arg)
+{
+	struct pv_bpf_sum *s = arg;
+
+	return pv_bpf_cpu_add(s->b, ino, s->acc);
+}
+
+struct pv_start_min {
+	const char *proc;
+	__u64 min_ticks;
+};
+
+static int pv_pid_start_ticks(const char *proc, long pid, __u64 *ret)
+{
+	char path[64], st[1024];
+
+	snprintf(path, sizeof(path), "%s/%ld/stat", proc, pid);
+	if (pv_read_file_at(AT_FDCWD, path, st, sizeof(st)) < 0)
+		return -ENOENT;
+	return pv_parse_pid_starttime(st, ret);
+}
+
+static int pv_visit_start(int dfd, __u64 ino, void *arg)
+{
+	struct pv_start_min *m = arg;
+	struct buf ids = BUF_INIT;
+	int err = pv_read_file_buf(dfd, "cgroup.procs", &ids);
+
+	for (char *p = ids.data, *next; !err && p && *p; p = next) {
+		long pid = strtol(p, &next, 10);
+		__u64 t;
+
+		if (next == p)
+			break;
+		while (*next == '\n')
+			next++;
+		if (!pv_pid_start_ticks(m->proc, pid, &t) && t < m->min_ticks)
+			m->min_ticks = t;
+	}
+	buf_free(&ids);
+	return err == -ENOENT ? 0 : err;
+}
+
+/*
+ * Start of a cgroup created before our cgroup_mkdir program ran: the
+ * earliest start time of its processes (nested cgroups included), else
+ * of the pid-namespace init. Never 0.
+ */
+static __u64 pv_estimate_start(const struct pv_env *env, const struct pv_container *c, int cgfd)
+{
+	struct pv_start_min m = { env->proc, (__u64)-1 };
+	long hz = sysconf(_SC_CLK_TCK);
+	__u64 t;
+
+	if (hz <= 0)
+		hz = 100;
+	pv_cg_walk(cgfd, 0, pv_visit_start, &m);
+	if (m.min_ticks == (__u64)-1 && c->init_pid > 0 &&
+	    !pv_pid_start_ticks(env->proc, c->init_pid, &t))
+		m.min_ticks = t;
+	if (m.min_ticks == (__u64)-1)
+		return pv_clock_ns(CLOCK_BOOTTIME); /* nothing known: age 0 from now */
+	t = m.min_ticks * (1000000000ULL / (__u64)hz);
+	return t ? t : 1;
+}
+
+/* Degraded: the cgroup's own user/system totals from its files, in ns. */
+static int pv_files_usage(const struct pv_env *env, const struct pv_container *c,
+			  __u64 *user_ns, __u64 *sys_ns)
+{
+	char text[4096];
+	int idx = env->cg.by_ctrl[PV_CTRL_CPUACCT], fd, err;
+	__u64 u, s;
+
+	if (idx >= 0 && !env->cg.h[idx].v2) {
+		fd = pv_open_cgdir(env, idx, c);
+		if (fd < 0)
+			return -errno;
+		err = (int)pv_read_file_at(fd, "cpuacct.stat", text, sizeof(text));
+		close(fd);
+		if (err < 0)
+			return err;
+		err = pv_parse_keyed_u64(text, "user", &u);
+		if (!err)
+			err = pv_parse_keyed_u64(text, "system", &s);
+		if (err)
+			return err;
+		*user_ns = u * PV_NS_PER_TICK; /* cpuacct.stat is in USER_HZ */
+		*sys_ns = s * PV_NS_PER_TICK;
+		return 0;
+	}
+	idx = env->cg.unified;
+	if (idx < 0)
+		return -ENOTSUP;
+	fd = pv_open_cgdir(env, idx, c);
+	if (fd < 0)
+		return -errno;
+	err = (int)pv_read_file_at(fd, "cpu.stat", text, sizeof(text));
+	close(fd);
+	if (err < 0)
+		return err;
+	err = pv_parse_keyed_u64(text, "user_usec", &u);
+	if (!err)
+		err = pv_parse_keyed_u64(text, "system_usec", &s);
+	if (err)
+		return err;
+	*user_ns = u * 1000;
+	*sys_ns = s * 1000;
+	return 0;
+}
+
+static int pv_log_dropped_once;
+
+/*
+ * Fill @v (and @u when not NULL) for container @c. The caller frees
+ * v->vcpu with pv_cpu_view_free().
+ */
+static int pv_collect(const struct pv_env *env, const struct pv_container *c,
+		      struct cpu_view *v, struct uptime_view *u)
+{
+	struct pv_cpu_raw raw = { 0 };
+	struct pv_cpus *cpus = NULL;
+	struct pv_task_counts tc = { 0 };
+	struct pv_cstate *cs;
+	struct buf host = BUF_INIT;
+	char path[PATH_MAX];
+	int idx = pv_cpu_hier(env), cgfd = -1, err;
+
+	memset(v, 0, sizeof(*v));
+	if (idx < 0)
+		return -ENOTSUP;
+	snprintf(path, sizeof(path), "%s/stat", env->proc);
+	err = pv_read_file_buf(AT_FDCWD, path, &host);
+	if (!err)
+		err = pv_host_stat_shape(host.data, &v->ncols, &v->intr_fields, &v->softirq_fields);
+	buf_free(&host);
+	if (err)
+		return err;
+	cpus = malloc(sizeof(*cpus));
+	if (!cpus)
+		return -ENOMEM;
+	err = pv_container_cpus(&env->cg, c, env->cpu_quota_view, env->host_ncpus, cpus);
+	if (err)
+		goto out;
+	cgfd = pv_open_cgdir(env, idx, c);
+	if (cgfd < 0) {
+		err = -errno;
+		goto out;
+	}
+	raw.ncpus = env->bpf ? pv_bpf_ncpus(env->bpf) : 1;
+	raw.percpu = calloc((size_t)raw.ncpus, sizeof(*raw.percpu));
+	if (!raw.percpu) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (env->bpf) {
+		struct pv_bpf_sum s = { env->bpf, raw.percpu };
+
+		err = pv_cg_walk(cgfd, 0, pv_visit_bpf, &s);
+		if (err)
+			goto out;
+		if (!pv_log_dropped_once && pv_bpf_dropped(env->bpf)) {
+			/* Once per daemon: a full map is an operator matter. */
+			pv_log_dropped_once = 1;
+			pv_warn("bpf: a map reached %d entries; some cgroups are not counted",
+				PV_MAX_CGROUPS);
+		}
+	} else {
+		err = pv_files_usage(env, c, &raw.percpu[0].user_ns, &raw.percpu[0].system_ns);
+		if (err)
+			goto out;
+		/* No per-CPU figures: share the totals over the vCPUs. */
+		for (int i = 0; i < cpus->n; i++)
+			cpus->phys[i] = -1;
+	}
+	err = env->bpf ? pv_bpf_task_counts(env->bpf, &env->cg, c, &tc)
+		       : pv_task_counts_files(env->proc, &env->cg, c, &tc);
+	if (err)
+		goto out;
+	v->procs_running = tc.running;
+	v->procs_blocked = tc.blocked;
+
+	pthread_mutex_lock(&pv_state_lock);
+	cs = pv_state_get(c->cpu_cgid);
+	if (env->bpf) {
+		struct pv_cg_start st;
+
+		if (!pv_bpf_start_get(env->bpf, c->cpu_cgid, &st)) {
+			raw.start_boot_ns = st.boot_ns;
+		} else {
+			raw.start_boot_ns = pv_estimate_start(env, c, cgfd);
+			/* Pinned, so a restarted daemon keeps the same start. */
+			pv_bpf_start_set(env->bpf, c->cpu_cgid, raw.start_boot_ns);
+			if (!pv_bpf_start_get(env->bpf, c->cpu_cgid, &st))
+				raw.start_boot_ns = st.boot_ns;
+		}
+	} else {
+		if (!cs->start_ns)
+			cs->start_ns = pv_estimate_start(env, c, cgfd);
+		raw.start_boot_ns = cs->start_ns;
+	}
+	raw.now_boot_ns = pv_clock_ns(CLOCK_BOOTTIME);
+	raw.now_real_ns = pv_clock_ns(CLOCK_REALTIME);
+	err = pv_cpu_view_build(&raw, cpus, &cs->hwm, v);
+	pthread_mutex_unlock(&pv_state_lock);
+	if (!err && u)
+		pv_uptime_from_view(v, &raw, u);
+out:
+	if (cgfd >= 0)
+		close(cgfd);
+	free(raw.percpu);
+	free(cpus);
+	if (err)
+		pv_cpu_view_free(v);
+	return err;
+}
+
+int pv_produce_stat(const struct pv_env *env, const struct pv_container *c, struct buf *out)
+{
+	struct cpu_view v;
+	int err;
+
+	if (c->host)
+		return pv_produce_host_file(env, "stat", out);
+	err = pv_collect(env, c, &v, NULL);
+	if (err)
+		return err;
+	err = render_stat(&v, out);
+	pv_cpu_view_free(&v);
+	return err;
+}
+
+int pv_produce_uptime(const struct pv_env *env, const struct pv_container *c, struct buf *out)
+{
+	struct uptime_view u;
+	struct cpu_view v;
+	int err;
+
+	if (c->host)
+		return pv_produce_host_file(env, "uptime", out);
+	err = pv_collect(env, c, &v, &u);
+	if (err)
+		return err;
+	err = render_uptime(&u, out);
+	pv_cpu_view_free(&v);
+	return err;
+}
