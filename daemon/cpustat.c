@@ -91,11 +91,12 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 		 * quota makes fewer vCPUs than CPUs) is shared out exactly.
 		 */
 		for (int k = 0; k < 4; k++) {
-			__u64 ns = pv_share(rest[k], n, i);
+			/* Shared in whole ticks so the shares add up exactly. */
+			__u64 t = pv_share(rest[k] / PV_NS_PER_TICK, n, i);
 
 			if (direct && cpus->phys[i] >= 0 && cpus->phys[i] < raw->ncpus)
-				ns += pv_field(&raw->percpu[cpus->phys[i]], k);
-			col[col_of[k]] = ns / PV_NS_PER_TICK;
+				t += pv_field(&raw->percpu[cpus->phys[i]], k) / PV_NS_PER_TICK;
+			col[col_of[k]] = t;
 		}
 		for (int k = 0; k < PV_NCOLS_MAX; k++)
 			if (prev && k != PV_COL_IDLE && k != PV_COL_STEAL)

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpustat.h"
+
+#define SEC 1000000000ULL
+#define TICK PV_NS_PER_TICK
+
+static struct pv_cpus *cpus_of(int n, int nphys, const int *phys)
+{
+	struct pv_cpus *c = calloc(1, sizeof(*c));
+
+	c->n = n;
+	c->nphys = nphys;
+	for (int i = 0; i < nphys; i++)
+		c->phys[i] = phys[i];
+	return c;
+}
+
+static __u64 colsum(const __u64 *col)
+{
+	__u64 s = 0;
+
+	for (int k = 0; k < PV_NCOLS_MAX; k++)
+		s += col[k];
+	return s;
+}
+
+static void share__sums_exactly_and_is_monotonic(void **state)
+{
+	for (int n = 1; n <= 7; n++)
+		for (__u64 t = 0; t < 50; t++) {
+			__u64 s = 0;
+
+			for (int i = 0; i < n; i++) {
+				s += pv_share(t, n, i);
+				assert_true(pv_share(t + 1, n, i) >= pv_share(t, n, i));
+			}
+			assert_int_equal(s, t);
+		}
+}
+
+/* cpuset {1,3} of a 4-CPU host: vCPU0 = CPU1, vCPU1 = CPU3. */
+static void build__cpuset_vcpus__map_physical_cpus(void **state)
+{
+	struct pv_cpu_stat pc[4] = { 0 };
+	int phys[] = { 1, 3 };
+	struct pv_cpus *cpus = cpus_of(2, 2, phys);
+	struct pv_cpu_raw raw = { .ncpus = 4, .percpu = pc, .start_boot_ns = 5 * SEC,
+				  .now_boot_ns = 105 * SEC, .now_real_ns = 1000 * SEC };
+	struct cpu_view v = { 0 };
+
+	pc[1].user_ns = 30 * SEC;
+	pc[1].system_ns = 10 * SEC;
+	pc[1].ctxt = 7;
+	pc[3].nice_ns = 2 * SEC;
+	pc[3].steal_ns = 1 * SEC;
+	pc[3].forks = 3;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, NULL, &v), 0);
+	assert_int_equal(v.n, 2);
+	assert_int_equal(v.vcpu[0][PV_COL_USER], 3000);
+	assert_int_equal(v.vcpu[0][PV_COL_SYSTEM], 1000);
+	assert_int_equal(v.vcpu[0][PV_COL_IDLE], 10000 - 4000);
+	assert_int_equal(v.vcpu[1][PV_COL_NICE], 200);
+	assert_int_equal(v.vcpu[1][PV_COL_STEAL], 100);
+	assert_int_equal(v.vcpu[1][PV_COL_IDLE], 10000 - 300);
+	assert_int_equal(colsum(v.vcpu[0]), 10000);
+	assert_int_equal(colsum(v.vcpu[1]), 10000);
+	assert_int_equal(v.ctxt, 7);
+	assert_int_equal(v.processes, 3);
+	assert_int_equal(v.btime, 900);
+	pv_cpu_view_free(&v);
+	free(cpus);
+}
+
+/* Time counted on CPUs outside the cpuset is shared, not lost. */
+static void build__time_outside_cpuset__shared_over_vcpus(void **state)
+{
+	struct pv_cpu_stat pc[3] = { 0 };
+	int phys[] = { 0, 1 };
+	struct pv_cpus *cpus = cpus_of(2, 2, phys);
+	struct pv_cpu_raw raw = { .ncpus = 3, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 100 * SEC, .now_real_ns = 1000 * SEC };
+	struct cpu_view v = { 0 };
+
+	pc[2].user_ns = 3 * TICK;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, NULL, &v), 0);
+	assert_int_equal(v.vcpu[0][PV_COL_USER] + v.vcpu[1][PV_COL_USER], 3);
+	pv_cpu_view_free(&v);
+	free(cpus);
+}
+
+/* A quota of 1.5 CPUs on 4 CPUs: 2 vCPUs share all time exactly. */
+static void build__quota_vcpus__share_total_exactly(void **state)
+{
+	struct pv_cpu_stat pc[4] = { 0 };
+	int phys[] = { 0, 1, 2, 3 };
+	struct pv_cpus *cpus = cpus_of(2, 4, phys);
+	struct pv_cpu_raw raw = { .ncpus = 4, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 10 * SEC, .now_real_ns = 1000 * SEC };
+	struct cpu_view v = { 0 };
+
+	for (int c = 0; c < 4; c++)
+		pc[c].user_ns = (__u64)(c + 1) * 100 * TICK + 5; /* 1000 ticks */
+	pc[2].system_ns = 1 * TICK;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, NULL, &v), 0);
+	assert_int_equal(v.vcpu[0][PV_COL_USER] + v.vcpu[1][PV_COL_USER], 1000);
+	assert_int_equal(v.vcpu[0][PV_COL_USER], 500);
+	assert_int_equal(v.vcpu[0][PV_COL_SYSTEM] + v.vcpu[1][PV_COL_SYSTEM], 1);
+	assert_int_equal(colsum(v.vcpu[0]), 1000);
+	assert_int_equal(colsum(v.vcpu[1]), 1000);
+	pv_cpu_view_free(&v);
+	free(cpus);
+}
+
+/* Several waiters on one CPU: steal capped so columns add up to time. */
+static void build__steal_above_free_time__capped(void **state)
+{
+	struct pv_cpu_stat pc[1] = { 0 };
+	int phys[] = { 0 };
+	struct pv_cpus *cpus = cpus_of(1, 1, phys);
+	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 10 * SEC, .now_real_ns = 1000 * SEC };
+	struct cpu_view v = { 0 };
+
+	pc[0].user_ns = 4 * SEC;
+	pc[0].steal_ns = 30 * SEC;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, NULL, &v), 0);
+	assert_int_equal(v.vcpu[0][PV_COL_STEAL], 600);
+	assert_int_equal(v.vcpu[0][PV_COL_IDLE], 0);
+	assert_int_equal(colsum(v.vcpu[0]), 1000);
+	pv_cpu_view_free(&v);
+	free(cpus);
+}
+
+/* A clamp or a transient dip never makes a column go backwards. */
+static void build__high_water__no_column_goes_back(void **state)
+{
+	struct pv_cpu_stat pc[1] = { 0 };
+	int phys[] = { 0 };
+	struct pv_cpus *cpus = cpus_of(1, 1, phys);
+	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 10 * SEC, .now_real_ns = 1000 * SEC };
+	struct pv_cpu_hwm h = { 0 };
+	struct cpu_view a = { 0 }, b = { 0 };
+
+	pc[0].user_ns = 2 * SEC;
+	pc[0].ctxt = 100;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &a), 0);
+	/* 10 ms later the counters dipped (a removed child not yet folded). */
+	raw.now_boot_ns += TICK;
+	pc[0].user_ns = 1 * SEC;
+	pc[0].ctxt = 90;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &b), 0);
+	for (int k = 0; k < PV_NCOLS_MAX; k++)
+		assert_true(b.vcpu[0][k] >= a.vcpu[0][k]);
+	assert_true(b.ctxt >= a.ctxt);
+	pv_cpu_view_free(&a);
+	pv_cpu_view_free(&b);
+	pv_cpu_hwm_free(&h);
+	free(cpus);
+}
+
+static void build__start_in_future__age_zero_not_huge(void **state)
+{
+	struct pv_cpu_stat pc[1] = { 0 };
+	int phys[] = { 0 };
+	struct pv_cpus *cpus = cpus_of(1, 1, phys);
+	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 20 * SEC,
+				  .now_boot_ns = 10 * SEC, .now_real_ns = 1000 * SEC };
+	struct cpu_view v = { 0 };
+	struct uptime_view u;
+
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, NULL, &v), 0);
+	assert_int_equal(v.vcpu[0][PV_COL_IDLE], 0);
+	pv_uptime_from_view(&v, &raw, &u);
+	assert_int_equal(u.uptime_cs, 0);
+	pv_cpu_view_free(&v);
+	free(cpus);
+}
+
+static void uptime__idle__is_sum_of_vcpu_idle(void **state)
+{
+	struct pv_cpu_stat pc[2] = { 0 };
+	int phys[] = { 0, 1 };
+	struct pv_cpus *cpus = cpus_of(2, 2, phys);
+	struct pv_cpu_raw raw = { .ncpus = 2, .percpu = pc, .start_boot_ns = 1 * SEC,
+				  .now_boot_ns = 11 * SEC + 5 * TICK + 3,
+				  .now_real_ns = 1000 * SEC };
+	struct cpu_view v = { 0 };
+	struct uptime_view u;
+
+	pc[0].user_ns = 1 * SEC;
+	pc[1].system_ns = 2 * SEC;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, NULL, &v), 0);
+	pv_uptime_from_view(&v, &raw, &u);
+	assert_int_equal(u.uptime_cs, 1005);
+	assert_int_equal(u.idle_cs, v.vcpu[0][PV_COL_IDLE] + v.vcpu[1][PV_COL_IDLE]);
+	assert_int_equal(u.idle_cs, (1005 - 100) + (1005 - 200));
+	pv_cpu_view_free(&v);
+	free(cpus);
+}
+
+static void shape__host_stat__columns_intr_softirq(void **state)
+{
+	const char *text = "cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\n"
+			   "intr 100 1 2 3 4\nctxt 5\nbtime 6\nprocesses 7\n"
+			   "procs_running 1\nprocs_blocked 0\nsoftirq 9 1 1 1 1 1 1 1 1 1 1\n";
+	int ncols = 0, intr = 0, softirq = 0;
+
+	assert_int_equal(pv_host_stat_shape(text, &ncols, &intr, &softirq), 0);
+	assert_int_equal(ncols, 10);
+	assert_int_equal(intr, 5);
+	assert_int_equal(softirq, 11);
+	assert_int_equal(pv_host_stat_shape("intr 1\n", &ncols, &intr, &softirq), -22);
+	assert_int_equal(ncols, 10); /* untouched on error */
+}
+
+static void pidstat__comm_with_parens_and_spaces__fields_found(void **state)
+{
+	const char *text = "4242 (a) b (c) R 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0 "
+			   "98765 1000 200 18446744073709551615\n";
+	__u64 t = 0;
+	char s = 0;
+
+	assert_int_equal(pv_parse_pid_starttime(text, &t), 0);
+	assert_int_equal(t, 98765);
+	assert_int_equal(pv_parse_pid_state(text, &s), 0);
+	assert_int_equal(s, 'R');
+	t = 1;
+	assert_int_equal(pv_parse_pid_starttime("12 (x) S 1 2\n", &t), -22);
+	assert_int_equal(t, 1);
+	assert_int_equal(pv_parse_pid_state("garbage", &s), -22);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(share__sums_exactly_and_is_monotonic),
+		cmocka_unit_test(build__cpuset_vcpus__map_physical_cpus),
+		cmocka_unit_test(build__time_outside_cpuset__shared_over_vcpus),
+		cmocka_unit_test(build__quota_vcpus__share_total_exactly),
+		cmocka_unit_test(build__steal_above_free_time__capped),
+		cmocka_unit_test(build__high_water__no_column_goes_back),
+		cmocka_unit_test(build__start_in_future__age_zero_not_huge),
+		cmocka_unit_test(uptime__idle__is_sum_of_vcpu_idle),
+		cmocka_unit_test(shape__host_stat__columns_intr_softirq),
+		cmocka_unit_test(pidstat__comm_with_parens_and_spaces__fields_found),
+	};
+	return cmocka_run_group_tests_name("cpustat", tests, NULL, NULL);
+}
