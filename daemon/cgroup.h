@@ -58,11 +58,21 @@ struct pv_container {
 };
 
 /*
- * Fill @ret from mountinfo text. With @root_override the real mount points
+ * Fill @ret from mountinfo text (NULL: read /proc/self/mountinfo). Only
+ * mounts of a hierarchy's root (mountinfo root field "/") count; the same
+ * hierarchy mounted twice is kept once (the first). v1 controller fields
+ * are the super options minus mount flags; v2 controllers come from the
+ * mount's cgroup.controllers. With @root_override the real mount points
  * are ignored and the hierarchies are discovered from the directory layout
  * below it (fixture trees): DIR/cgroup.controllers => pure v2 at DIR;
- * otherwise every DIR/<ctrls> is a v1 hierarchy named by its controllers
- * and DIR/unified a v2 one. Returns 0 or -errno; @ret untouched on error.
+ * otherwise every DIR/<ctrls> directory (not symlink) is a v1 hierarchy
+ * named by its controllers ("systemd" means "name=systemd") and
+ * DIR/unified a v2 one.
+ * by_ctrl[c]: the v1 hierarchy holding c, else the v2 one if its
+ * cgroup.controllers lists c; by_ctrl[PV_CTRL_CPUACCT] falls back to the
+ * v2 hierarchy, whose cpu.stat accounts CPU in every cgroup.
+ * dirfds are -1 until pv_cgroups_open(). Returns 0 or -errno (-ENOENT: no
+ * hierarchy found); @ret untouched on error.
  */
 int pv_cgroups_discover(const char *mountinfo_text, const char *root_override,
 			struct pv_cgroups *ret);

@@ -30,18 +30,13 @@
 #define PV_REMOUNT_STATE_DIR "/run/procview"
 
 /*
- * For the daemon, right after its mount is up (its loop may not run yet):
- * finds the stale binds without sending a request to the live mount, then
- * re-binds them in a detached thread, which waits for the loop to answer
- * the lookups of the cloned files and logs each result. Returns the number
- * of binds queued, 0 when none, or -errno (-ENOTCONN: no procview mount at
- * @mountpoint in our namespace).
+ * Returns the number of bind mounts repaired, or -errno (-ENOTCONN when
+ * nothing serves at @mountpoint). Must run while the FUSE session at
+ * @mountpoint answers requests, from a thread other than the one looping:
+ * cloning a file of the mount looks it up. Per-container failures are
+ * logged and skipped.
  */
 int pv_remount_repair(const char *mountpoint);
-
-/* Same, done before returning (procviewctl remount: the mount is served by
-   another process). Returns the number of binds repaired or -errno. */
-int pv_remount_repair_sync(const char *mountpoint);
 
 /* One mountinfo line, split in place (escapes like \040 decoded). */
 struct pv_mnt {
@@ -74,7 +69,8 @@ int pv_remount_history_load(const char *path, dev_t *devs, int max);
 int pv_remount_history_add(const char *path, dev_t dev);
 
 /*
- * Bind files of the live mount into the mount namespace and root of @pid:
+ * Bind files of the live mount into the mount namespace and root of @pid
+ * (0: our own):
  * each b[i].src (absolute, in our namespace) is cloned and attached on
  * b[i].dst (absolute, as @pid sees its root). With b[i].replace the mount
  * currently on dst is lazily detached first. b[i].result gets 0 or -errno.

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Limits of a container from its cgroup files. Everything is read relative
+ * to the hierarchy dirfds so fixture trees and the real /sys/fs/cgroup go
+ * through the same code; "walk up" means trying the container's directory,
+ * then each parent up to the hierarchy root, because a parent's limit binds
+ * every descendant.
+ */
+#include "cglimits.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include "fileio.h"
+
+/* Small files only: limits, cpulists, cpu.max. */
+#define SMALL 4096
+
+int pv_cg_relpath(const char *cgpath, char *dst, size_t cap)
+{
+	const char *s;
+	size_t len;
+
+	if (!cgpath || !dst || cgpath[0] != '/')
+		return -EINVAL;
+	s = cgpath;
+	while (*s == '/')
+		s++;
+	len = strlen(s);
+	while (len && s[len - 1] == '/')
+		len--;
+	if (len == 0) {
+		s = ".";
+		len = 1;
+	}
+	if (len + 1 > cap)
+		return -ENAMETOOLONG;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+int pv_cg_hier(const struct pv_cgroups *cg, enum pv_ctrl ctrl)
+{
+	int idx;
+
+	if (!cg || (int)ctrl < 0 || ctrl >= PV_CTRL__COUNT)
+		return -EINVAL;
+	idx = cg->by_ctrl[ctrl];
+	if (idx < 0 || idx >= cg->n)
+		return -ENODEV;
+	return idx;
+}
+
+int pv_cg_is_v2(const struct pv_cgroups *cg, enum pv_ctrl ctrl)
+{
+	int idx = pv_cg_hier(cg, ctrl);
+
+	return idx < 0 ? idx : cg->h[idx].v2;
+}
+
+/* Hierarchy index, its dirfd and the container's relative dir in it. */
+static int locate(const struct pv_cgroups *cg, const struct pv_container *c,
+		  enum pv_ctrl ctrl, int *dirfd, char *rel, size_t cap)
+{
+	int idx = pv_cg_hier(cg, ctrl);
+
+	if (idx < 0)
+		return idx;
+	if (!c)
+		return -EINVAL;
+	if (cg->h[idx].dirfd < 0)
+		return -EBADF;
+	*dirfd = cg->h[idx].dirfd;
+	return pv_cg_relpath(c->path[idx], rel, cap) ? -EINVAL : idx;
+}
+
+static int join(char *dst, size_t cap, const char *dir, const char *name)
+{
+	if (snprintf(dst, cap, "%s/%s", dir, name) >= (int)cap)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Strip the last component: "a/b" -> "a", "a" -> ".", "." -> 0 (done). */
+static int parent_dir(char *rel)
+{
+	char *slash;
+
+	if (!strcmp(rel, "."))
+		return 0;
+	slash = strrchr(rel, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(rel, ".");
+	return 1;
+}
+
+/* The container's directory must exist, or its figures would be a parent's. */
+static int dir_exists(int dirfd, const char *rel)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, rel, &st, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+ssize_t pv_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
+		   enum pv_ctrl ctrl, const char *name, char *dst, size_t cap)
+{
+	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256];
+	int dirfd, err;
+
+	if (!name || !dst)
+		return -EINVAL;
+	err = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
+	if (err < 0)
+		return err;
+	err = join(path, sizeof(path), rel, name);
+	if (err)
+		return err;
+	return pv_read_file_at(dirfd, path, dst, cap);
+}
+
+int pv_cg_read_buf(const struct pv_cgroups *cg, const struct pv_container *c,
+		   enum pv_ctrl ctrl, const char *name, struct buf *out)
+{
+	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256];
+	int dirfd, err;
+
+	if (!name || !out)
+		return -EINVAL;
+	err = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
+	if (err < 0)
+		return err;
+	err = join(path, sizeof(path), rel, name);
+	if (err)
+		return err;
+	return pv_read_file_buf(dirfd, path, out);
+}
+
+int pv_cg_read_u64(const struct pv_cgroups *cg, const struct pv_container *c,
+		   enum pv_ctrl ctrl, const char *name, __u64 *ret)
+{
+	char text[SMALL];
+	ssize_t n = pv_cg_read(cg, c, ctrl, name, text, sizeof(text));
+
+	if (n < 0)
+		return (int)n;
+	return pv_parse_u64_or_max(text, ret);
+}
+
+int pv_cg_read_keyed(const struct pv_cgroups *cg, const struct pv_container *c,
+		     enum pv_ctrl ctrl, const char *name, const char *key,
+		     __u64 *ret)
+{
+	struct buf b = BUF_INIT;
+	int err;
+
+	if (!key || !ret)
+		return -EINVAL;
+	err = pv_cg_read_buf(cg, c, ctrl, name, &b);
+	if (!err)
+		err = pv_parse_keyed_u64(b.data ? b.data : "", key, ret);
+	buf_free(&b);
+	return err;
+}
+
+static __u64 norm_limit(__u64 v)
+{
+	return v >= PV_CG_HUGE ? PV_UNLIMITED : v;
+}
+
+int pv_cg_tightest_u64(const struct pv_cgroups *cg, const struct pv_container *c,
+		       enum pv_ctrl ctrl, const char *name, __u64 *ret)
+{
+	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256], text[SMALL];
+	__u64 best = PV_UNLIMITED;
+	int dirfd, err;
+
+	if (!name || !ret)
+		return -EINVAL;
+	err = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
+	if (err < 0)
+		return err;
+	err = dir_exists(dirfd, rel);
+	if (err)
+		return err;
+	do {
+		ssize_t n;
+		__u64 v;
+
+		err = join(path, sizeof(path), rel, name);
+		if (err)
+			return err;
+		n = pv_read_file_at(dirfd, path, text, sizeof(text));
+		if (n == -ENOENT)
+			continue;
+		if (n < 0)
+			return (int)n;
+		err = pv_parse_u64_or_max(text, &v);
+		if (err)
+			return err;
+		v = norm_limit(v);
+		if (v < best)
+			best = v;
+	} while (parent_dir(rel));
+	*ret = best;
+	return 0;
+}
+
+int pv_cg_mem_limit(const struct pv_cgroups *cg, const struct pv_container *c,
+		    __u64 *ret)
+{
+	int v2 = pv_cg_is_v2(cg, PV_CTRL_MEMORY);
+
+	if (v2 < 0)
+		return v2;
+	return pv_cg_tightest_u64(cg, c, PV_CTRL_MEMORY,
+				  v2 ? "memory.max" : "memory.limit_in_bytes", ret);
+}
+
+int pv_cg_swap_limit(const struct pv_cgroups *cg, const struct pv_container *c,
+		     __u64 *ret)
+{
+	__u64 mem, memsw;
+	int v2 = pv_cg_is_v2(cg, PV_CTRL_MEMORY), err;
+
+	if (v2 < 0)
+		return v2;
+	if (v2)
+		return pv_cg_tightest_u64(cg, c, PV_CTRL_MEMORY, "memory.swap.max", ret);
+	err = pv_cg_tightest_u64(cg, c, PV_CTRL_MEMORY,
+				 "memory.memsw.limit_in_bytes", &memsw);
+	if (err)
+		return err;
+	err = pv_cg_tightest_u64(cg, c, PV_CTRL_MEMORY, "memory.limit_in_bytes", &mem);
+	if (err)
+		return err;
+	if (memsw == PV_UNLIMITED)
+		*ret = PV_UNLIMITED;
+	else if (mem == PV_UNLIMITED)
+		/* memory unlimited, memory+swap capped: swap alone can fill
+		   the whole cap */
+		*ret = memsw;
+	else
+		*ret = memsw > mem ? memsw - mem : 0;
+	return 0;
+}
+
+int pv_cg_mem_usage(const struct pv_cgroups *cg, const struct pv_container *c,
+		    __u64 *ret)
+{
+	int v2 = pv_cg_is_v2(cg, PV_CTRL_MEMORY);
+	__u64 v;
+	int err;
+
+	if (v2 < 0)
+		return v2;
+	err = pv_cg_read_u64(cg, c, PV_CTRL_MEMORY,
+			     v2 ? "memory.current" : "memory.usage_in_bytes", &v);
+	if (err)
+		return err;
+	if (v == PV_UNLIMITED)
+		return -EINVAL; /* "max" is not a usage */
+	*ret = v;
+	return 0;
+}
+
+int pv_cg_swap_usage(const struct pv_cgroups *cg, const struct pv_container *c,
+		     __u64 *ret)
+{
+	int v2 = pv_cg_is_v2(cg, PV_CTRL_MEMORY);
+	__u64 sw, mem;
+	int err;
+
+	if (v2 < 0)
+		return v2;
+	if (v2) {
+		err = pv_cg_read_u64(cg, c, PV_CTRL_MEMORY, "memory.swap.current", &sw);
+		if (err)
+			return err;
+		if (sw == PV_UNLIMITED)
+			return -EINVAL;
+		*ret = sw;
+		return 0;
+	}
+	err = pv_cg_read_u64(cg, c, PV_CTRL_MEMORY, "memory.memsw.usage_in_bytes", &sw);
+	if (err)
+		return err;
+	err = pv_cg_read_u64(cg, c, PV_CTRL_MEMORY, "memory.usage_in_bytes", &mem);
+	if (err)
+		return err;
+	if (sw == PV_UNLIMITED || mem == PV_UNLIMITED)
+		return -EINVAL;
+	/* Both are sampled separately; never report a negative difference. */
+	*ret = sw > mem ? sw - mem : 0;
+	return 0;
+}
+
+static int host_cpus(int host_ncpus, int *cpus, int max, int *ret_n)
+{
+	if (host_ncpus <= 0)
+		return -EINVAL;
+	if (host_ncpus > max)
+		return -ERANGE;
+	for (int i = 0; i < host_ncpus; i++)
+		cpus[i] = i;
+	*ret_n = host_ncpus;
+	return 0;
+}
+
+/*
+ * Try one cpuset file at @rel; 1 = found a non-empty list (in @cpus),
+ * 0 = missing or empty (keep walking), <0 = error.
+ */
+static int try_cpuset_file(int dirfd, const char *rel, const char *name,
+			   int *cpus, int max, int *ret_n)
+{
+	char path[PV_CGPATH_MAX + 256], text[SMALL];
+	ssize_t n;
+	int err, cnt;
+
+	err = join(path, sizeof(path), rel, name);
+	if (err)
+		return err;
+	n = pv_read_file_at(dirfd, path, text, sizeof(text));
+	if (n == -ENOENT)
+		return 0;
+	if (n < 0)
+		return (int)n;
+	err = pv_parse_cpulist(text, cpus, max, &cnt);
+	if (err)
+		return err;
+	if (cnt == 0)
+		return 0;
+	*ret_n = cnt;
+	return 1;
+}
+
+int pv_cg_cpuset(const struct pv_cgroups *cg, const struct pv_container *c,
+		 int host_ncpus, int *cpus, int max, int *ret_n)
+{
+	char rel[PV_CGPATH_MAX];
+	int dirfd, idx, err, n;
+	int *tmp;
+
+	if (!cg || !c || !cpus || !ret_n || max < 0)
+		return -EINVAL;
+	idx = pv_cg_hier(cg, PV_CTRL_CPUSET);
+	if (idx == -ENODEV)
+		return host_cpus(host_ncpus, cpus, max, ret_n);
+	err = locate(cg, c, PV_CTRL_CPUSET, &dirfd, rel, sizeof(rel));
+	if (err < 0)
+		return err;
+	err = dir_exists(dirfd, rel);
+	if (err)
+		return err;
+	/* Parse into scratch so @cpus stays untouched on error. */
+	tmp = calloc(max > 0 ? (size_t)max : 1, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	do {
+		if (cg->h[idx].v2) {
+			err = try_cpuset_file(dirfd, rel, "cpuset.cpus.effective",
+					      tmp, max, &n);
+		} else {
+			err = try_cpuset_file(dirfd, rel, "cpuset.effective_cpus",
+					      tmp, max, &n);
+			if (err == 0)
+				err = try_cpuset_file(dirfd, rel, "cpuset.cpus",
+						      tmp, max, &n);
+		}
+		if (err)
+			break;
+	} while (parent_dir(rel));
+	if (err == 1) {
+		memcpy(cpus, tmp, (size_t)n * sizeof(*tmp));
+		*ret_n = n;
+		err = 0;
+	} else if (err == 0) {
+		err = host_cpus(host_ncpus, cpus, max, ret_n);
+	}
+	free(tmp);
+	return err;
+}
+
+/* q1/p1 < q2/p2 without division or overflow. */
+static int ratio_less(__u64 q1, __u64 p1, __u64 q2, __u64 p2)
+{
+	return (unsigned __int128)q1 * p2 < (unsigned __int128)q2 * p1;
+}
+
+int pv_cg_cpu_quota(const struct pv_cgroups *cg, const struct pv_container *c,
+		    __s64 *ret_quota_us, __u64 *ret_period_us)
+{
+	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256];
+	char qtext[SMALL], ptext[SMALL];
+	__s64 best_q = -1;
+	__u64 best_p = 100000;
+	int dirfd, idx, err;
+
+	if (!cg || !c || !ret_quota_us || !ret_period_us)
+		return -EINVAL;
+	idx = pv_cg_hier(cg, PV_CTRL_CPU);
+	if (idx == -ENODEV)
+		goto done;
+	err = locate(cg, c, PV_CTRL_CPU, &dirfd, rel, sizeof(rel));
+	if (err < 0)
+		return err;
+	err = dir_exists(dirfd, rel);
+	if (err)
+		return err;
+	do {
+		__s64 q;
+		__u64 p;
+		ssize_t n;
+
+		if (cg->h[idx].v2) {
+			err = join(path, sizeof(path), rel, "cpu.max");
+			if (err)
+				return err;
+			n = pv_read_file_at(dirfd, path, qtext, sizeof(qtext));
+			if (n == -ENOENT)
+				continue;
+			if (n < 0)
+				return (int)n;
+			err = pv_parse_cpu_max(qtext, &q, &p);
+		} else {
+			err = join(path, sizeof(path), rel, "cpu.cfs_quota_us");
+			if (err)
+				return err;
+			n = pv_read_file_at(dirfd, path, qtext, sizeof(qtext));
+			if (n == -ENOENT)
+				continue;
+			if (n < 0)
+				return (int)n;
+			err = join(path, sizeof(path), rel, "cpu.cfs_period_us");
+			if (err)
+				return err;
+			n = pv_read_file_at(dirfd, path, ptext, sizeof(ptext));
+			if (n < 0)
+				return (int)n;
+			err = pv_parse_cfs(qtext, ptext, &q, &p);
+		}
+		if (err)
+			return err;
+		if (q < 0)
+			continue;
+		if (best_q < 0 || ratio_less((__u64)q, p, (__u64)best_q, best_p)) {
+			best_q = q;
+			best_p = p;
+		}
+	} while (parent_dir(rel));
+done:
+	*ret_quota_us = best_q;
+	*ret_period_us = best_p;
+	return 0;
+}
+
+int pv_cg_io(const struct pv_cgroups *cg, const struct pv_container *c,
+	     struct pv_io_dev *devs, int max, int *ret_n)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int v2 = pv_cg_is_v2(cg, PV_CTRL_IO), err;
+
+	if (v2 < 0)
+		return v2;
+	if (v2) {
+		err = pv_cg_read_buf(cg, c, PV_CTRL_IO, "io.stat", &a);
+		if (!err)
+			err = pv_parse_io_stat(a.data ? a.data : "", devs, max, ret_n);
+		goto out;
+	}
+	/*
+	 * The _recursive files include nested cgroups (a container's figures
+	 * include its children); older kernels only have the flat ones.
+	 */
+	err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
+			     "blkio.throttle.io_service_bytes_recursive", &a);
+	if (err == -ENOENT) {
+		buf_reset(&a);
+		err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
+				     "blkio.throttle.io_service_bytes", &a);
+		if (!err)
+			err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
+					     "blkio.throttle.io_serviced", &b);
+	} else if (!err) {
+		err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
+				     "blkio.throttle.io_serviced_recursive", &b);
+	}
+	if (!err)
+		err = pv_parse_blkio_v1(a.data ? a.data : "", b.data ? b.data : "",
+					devs, max, ret_n);
+out:
+	buf_free(&a);
+	buf_free(&b);
+	return err;
+}

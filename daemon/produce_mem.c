@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Producers for meminfo, swaps, diskstats, cpuinfo and cpu/online:
+ * collector -> view -> pure renderer. A reader in no container gets the
+ * host's own file. Producers never log; the FUSE layer logs -errno once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpuinfo.h"
+#include "diskstats.h"
+#include "fileio.h"
+#include "meminfo.h"
+#include "swaps.h"
+#include "vfile.h"
+
+static int read_under(const char *root, const char *name, struct buf *out)
+{
+	char path[PATH_MAX];
+	int n, err;
+
+	n = snprintf(path, sizeof(path), "%s/%s", root, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	err = pv_read_file_buf(AT_FDCWD, path, out);
+	if (!err && !out->data)
+		err = -ENODATA; /* empty file: nothing to keep the shape of */
+	return err;
+}
+
+int pv_produce_meminfo(const struct pv_env *env, const struct pv_container *c,
+		       struct buf *out)
+{
+	struct buf host = BUF_INIT;
+	struct mem_view v;
+	int err;
+
+	if (c->host)
+		return pv_produce_host_file(env, "meminfo", out);
+	err = pv_collect_mem(env, c, &host, &v);
+	if (!err)
+		err = render_meminfo(&v, out);
+	buf_free(&host);
+	return err;
+}
+
+int pv_produce_swaps(const struct pv_env *env, const struct pv_container *c,
+		     struct buf *out)
+{
+	struct buf host_mem = BUF_INIT, host_swaps = BUF_INIT;
+	struct swaps_view sv = { 0 };
+	struct mem_view mv;
+	int err;
+
+	if (c->host)
+		return pv_produce_host_file(env, "swaps", out);
+	err = pv_collect_mem(env, c, &host_mem, &mv);
+	if (err)
+		goto out;
+	err = read_under(env->proc, "swaps", &host_swaps);
+	if (err)
+		goto out;
+	sv.host_text = host_swaps.data;
+	if (mv.passthrough) {
+		sv.passthrough = 1;
+	} else {
+		/* The same figures as this container's meminfo. */
+		sv.total_kb = mv.kb[PV_MEM_SwapTotal];
+		sv.used_kb = mv.kb[PV_MEM_SwapTotal] - mv.kb[PV_MEM_SwapFree];
+	}
+	err = render_swaps(&sv, out);
+out:
+	buf_free(&host_mem);
+	buf_free(&host_swaps);
+	return err;
+}
+
+int pv_produce_diskstats(const struct pv_env *env, const struct pv_container *c,
+			 struct buf *out)
+{
+	struct buf host = BUF_INIT;
+	struct diskstats_view v = { 0 };
+	struct pv_io_dev *devs;
+	int n = 0, err;
+
+	if (c->host)
+		return pv_produce_host_file(env, "diskstats", out);
+	devs = calloc(PV_MAX_IO_DEVS, sizeof(*devs));
+	if (!devs)
+		return -ENOMEM;
+	err = read_under(env->proc, "diskstats", &host);
+	if (err)
+		goto out;
+	err = pv_collect_io(&env->cg, c, devs, PV_MAX_IO_DEVS, &n);
+	if (err == -ENODEV) {
+		n = 0; /* no io/blkio controller: no I/O we can attribute */
+		err = 0;
+	}
+	if (err)
+		goto out;
+	v.host_text = host.data;
+	v.devs = devs;
+	v.ndevs = n;
+	err = render_diskstats(&v, out);
+out:
+	free(devs);
+	buf_free(&host);
+	return err;
+}
+
+int pv_produce_cpuinfo(const struct pv_env *env, const struct pv_container *c,
+		       struct buf *out)
+{
+	struct buf host = BUF_INIT;
+	struct cpuinfo_view v = { 0 };
+	struct pv_cpus *cpus;
+	int err;
+
+	if (c->host)
+		return pv_produce_host_file(env, "cpuinfo", out);
+	cpus = malloc(sizeof(*cpus));
+	if (!cpus)
+		return -ENOMEM;
+	err = pv_container_cpus(&env->cg, c, env->cpu_quota_view, env->host_ncpus, cpus);
+	if (err)
+		goto out;
+	err = read_under(env->proc, "cpuinfo", &host);
+	if (err)
+		goto out;
+	v.host_text = host.data;
+	v.cpus = cpus;
+	err = render_cpuinfo(&v, out);
+out:
+	free(cpus);
+	buf_free(&host);
+	return err;
+}
+
+int pv_produce_cpu_online(const struct pv_env *env, const struct pv_container *c,
+			  struct buf *out)
+{
+	struct pv_cpus *cpus;
+	int err;
+
+	if (c->host) {
+		err = read_under(env->sys, "devices/system/cpu/online", out);
+		if (err == 0)
+			return 0;
+		buf_reset(out);
+		return render_cpu_online(env->host_ncpus, out);
+	}
+	cpus = malloc(sizeof(*cpus));
+	if (!cpus)
+		return -ENOMEM;
+	err = pv_container_cpus(&env->cg, c, env->cpu_quota_view, env->host_ncpus, cpus);
+	if (!err)
+		err = render_cpu_online(cpus->n, out);
+	free(cpus);
+	return err;
+}
