@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -444,14 +445,31 @@ out:
 
 /* ---- the scan ---- */
 
+/* Bind mounts to redo in one mount namespace (entered through @pid). */
+struct job {
+	pid_t pid;
+	size_t n;
+	struct pv_nsbind *b;
+};
+
 struct scan {
-	const char *live_mnt;    /* realpath of the mountpoint */
+	char live_mnt[PATH_MAX]; /* mount point of the live mount, as mounted */
 	dev_t live;
 	dev_t old[PV_REMOUNT_HISTORY];
 	int nold;
 	ino_t *seen;             /* mount namespaces already handled */
 	size_t nseen, capseen;
+	struct job *jobs;
+	size_t njobs, capjobs;
 };
+
+static void scan_free(struct scan *s)
+{
+	for (size_t i = 0; i < s->njobs; i++)
+		free(s->jobs[i].b);
+	free(s->jobs);
+	free(s->seen);
+}
 
 static int seen_add(struct scan *s, ino_t ino)
 {
@@ -481,8 +499,54 @@ static int is_old(const struct scan *s, dev_t dev)
 	return 0;
 }
 
-/* Repair the mount namespace of @pid. Returns repaired count or -errno. */
-static int repair_ns(struct scan *s, pid_t pid)
+/*
+ * The live procview mount at @mountpoint from our mountinfo, without
+ * touching the mount itself: the caller may be the FUSE server, not yet
+ * answering requests. The topmost mount on the path wins.
+ */
+static int find_live(const char *mountpoint, struct scan *s)
+{
+	char want[PATH_MAX];
+	struct buf text = BUF_INIT;
+	char *p, *line;
+	size_t len;
+	int err, found = 0, ours = 0;
+
+	if (mountpoint[0] == '/') {
+		snprintf(want, sizeof(want), "%s", mountpoint);
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		if (snprintf(want, sizeof(want), "%s/%s", cwd, mountpoint) >= (int)sizeof(want))
+			return -ENAMETOOLONG;
+	}
+	len = strlen(want);
+	while (len > 1 && want[len - 1] == '/')
+		want[--len] = '\0';
+
+	err = pv_read_file_buf(AT_FDCWD, "/proc/self/mountinfo", &text);
+	if (err)
+		return err;
+	for (p = text.data; p && (line = strsep(&p, "\n"));) {
+		struct pv_mnt m;
+
+		if (pv_mnt_parse(line, &m) < 0 || strcmp(m.target, want) != 0)
+			continue;
+		found = 1;
+		ours = pv_mnt_is_procview(&m);
+		s->live = makedev(m.major, m.minor);
+	}
+	buf_free(&text);
+	if (!found || !ours)
+		return -ENOTCONN;
+	snprintf(s->live_mnt, sizeof(s->live_mnt), "%s", want);
+	return 0;
+}
+
+/* Queue the dead binds of @pid's mount namespace. */
+static int collect_ns(struct scan *s, pid_t pid)
 {
 	char path[PATH_MAX + 64];
 	struct buf text = BUF_INIT;
@@ -502,8 +566,10 @@ static int repair_ns(struct scan *s, pid_t pid)
 		if (!*line || pv_mnt_parse(line, &one) < 0)
 			continue;
 		if (nm == cap) {
+			struct pv_mnt *q;
+
 			cap = cap ? cap * 2 : 256;
-			struct pv_mnt *q = realloc(m, cap * sizeof(*q));
+			q = realloc(m, cap * sizeof(*q));
 			if (!q) {
 				err = -ENOMEM;
 				goto out;
@@ -525,6 +591,7 @@ static int repair_ns(struct scan *s, pid_t pid)
 			hidden = strcmp(m[j].target, m[i].target) == 0;
 		if (hidden)
 			continue;
+		/* Its daemon is gone, so this fails at once, no waiting. */
 		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, m[i].target);
 		if (statfs(path, &sfs) == 0 || errno != ENOTCONN)
 			continue;   /* alive: someone else's mount on a reused dev */
@@ -541,19 +608,20 @@ static int repair_ns(struct scan *s, pid_t pid)
 	}
 	if (nb == 0)
 		goto out;
-	err = pv_ns_bind(pid, b, nb);
-	if (err < 0) {
-		pv_warn("remount: cannot enter mount namespace of pid %d: %s",
-			(int)pid, strerror(-err));
-		goto out;
+	if (s->njobs == s->capjobs) {
+		size_t jcap = s->capjobs ? s->capjobs * 2 : 16;
+		struct job *q = realloc(s->jobs, jcap * sizeof(*q));
+
+		if (!q) {
+			err = -ENOMEM;
+			goto out;
+		}
+		s->jobs = q;
+		s->capjobs = jcap;
 	}
-	for (size_t i = 0; i < nb; i++) {
-		if (b[i].result)
-			pv_warn("remount: pid %d: bind %s on %s: %s", (int)pid,
-				b[i].src, b[i].dst, strerror(-b[i].result));
-		else
-			pv_info("remount: pid %d: re-bound %s", (int)pid, b[i].dst);
-	}
+	s->jobs[s->njobs++] = (struct job){ .pid = pid, .n = nb, .b = b };
+	b = NULL;
+	err = (int)nb;
 out:
 	free(b);
 	free(m);
@@ -561,40 +629,33 @@ out:
 	return err;
 }
 
-int pv_remount_repair(const char *mountpoint)
+/* Fill @s->jobs. Returns the number of binds queued or -errno. */
+static int collect(const char *mountpoint, struct scan *s)
 {
-	struct scan s = { 0 };
-	char real[PATH_MAX], hist[PATH_MAX];
+	char hist[PATH_MAX];
 	const char *state_dir = getenv("PV_STATE_DIR");
-	struct statfs sfs;
-	struct stat st, own;
+	struct stat own;
 	struct dirent *de;
 	DIR *d;
 	int err, total = 0;
 
-	if (statfs(mountpoint, &sfs) < 0)
-		return -errno;
-	if (sfs.f_type != FUSE_SUPER_MAGIC)
-		return -ENOTCONN;
-	if (!realpath(mountpoint, real) || stat(real, &st) < 0)
-		return -errno;
-	s.live_mnt = real;
-	s.live = st.st_dev;
-
-	err = pv_remount_history_path(state_dir && *state_dir ? state_dir : PV_REMOUNT_STATE_DIR,
-				      real, hist, sizeof(hist));
+	err = find_live(mountpoint, s);
 	if (err)
 		return err;
-	s.nold = pv_remount_history_load(hist, s.old, PV_REMOUNT_HISTORY);
-	if (s.nold < 0) {
-		pv_warn("remount: history %s: %s", hist, strerror(-s.nold));
-		s.nold = 0;
+	err = pv_remount_history_path(state_dir && *state_dir ? state_dir : PV_REMOUNT_STATE_DIR,
+				      s->live_mnt, hist, sizeof(hist));
+	if (err)
+		return err;
+	s->nold = pv_remount_history_load(hist, s->old, PV_REMOUNT_HISTORY);
+	if (s->nold < 0) {
+		pv_warn("remount: history %s: %s", hist, strerror(-s->nold));
+		s->nold = 0;
 	}
-	err = pv_remount_history_add(hist, s.live);
+	err = pv_remount_history_add(hist, s->live);
 	if (err)
 		pv_warn("remount: cannot record %s in %s: %s (a later restart "
-			"will not repair binds of this mount)", real, hist, strerror(-err));
-	if (s.nold == 0 || (s.nold == 1 && s.old[0] == s.live))
+			"will not repair binds of this mount)", s->live_mnt, hist, strerror(-err));
+	if (s->nold == 0 || (s->nold == 1 && s->old[0] == s->live))
 		return 0;   /* no earlier mount here: nothing can be stale */
 
 	if (stat("/proc/self/ns/mnt", &own) < 0)
@@ -602,7 +663,7 @@ int pv_remount_repair(const char *mountpoint)
 	d = opendir("/proc");
 	if (!d)
 		return -errno;
-	err = seen_add(&s, own.st_ino);
+	err = seen_add(s, own.st_ino);
 	while (err >= 0 && (de = readdir(d))) {
 		char nspath[300];
 		struct stat ns;
@@ -615,14 +676,90 @@ int pv_remount_repair(const char *mountpoint)
 		snprintf(nspath, sizeof(nspath), "/proc/%ld/ns/mnt", pid);
 		if (stat(nspath, &ns) < 0)
 			continue;   /* gone, or a kernel thread */
-		err = seen_add(&s, ns.st_ino);
+		err = seen_add(s, ns.st_ino);
 		if (err <= 0)
 			continue;
-		r = repair_ns(&s, (pid_t)pid);
+		r = collect_ns(s, (pid_t)pid);
 		if (r > 0)
 			total += r;
 	}
 	closedir(d);
-	free(s.seen);
 	return err < 0 ? err : total;
+}
+
+/* Carry out the queued binds. Returns the number done. */
+static int run_jobs(struct scan *s)
+{
+	int done = 0;
+
+	for (size_t j = 0; j < s->njobs; j++) {
+		struct job *jb = &s->jobs[j];
+		int r = pv_ns_bind(jb->pid, jb->b, jb->n);
+
+		if (r < 0) {
+			pv_warn("remount: cannot enter mount namespace of pid %d: %s",
+				(int)jb->pid, strerror(-r));
+			continue;
+		}
+		done += r;
+		for (size_t i = 0; i < jb->n; i++) {
+			if (jb->b[i].result)
+				pv_warn("remount: pid %d: bind %s on %s: %s", (int)jb->pid,
+					jb->b[i].src, jb->b[i].dst, strerror(-jb->b[i].result));
+			else
+				pv_info("remount: pid %d: re-bound %s", (int)jb->pid, jb->b[i].dst);
+		}
+	}
+	return done;
+}
+
+static void *repair_thread(void *arg)
+{
+	struct scan *s = arg;
+	int done = run_jobs(s);
+
+	pv_info("remount: re-bound %d container file(s) from %s", done, s->live_mnt);
+	scan_free(s);
+	free(s);
+	return NULL;
+}
+
+int pv_remount_repair_sync(const char *mountpoint)
+{
+	struct scan s = { 0 };
+	int err = collect(mountpoint, &s);
+
+	if (err > 0)
+		err = run_jobs(&s);
+	scan_free(&s);
+	return err;
+}
+
+int pv_remount_repair(const char *mountpoint)
+{
+	struct scan *s = calloc(1, sizeof(*s));
+	pthread_attr_t attr;
+	pthread_t t;
+	int err, queued;
+
+	if (!s)
+		return -ENOMEM;
+	err = collect(mountpoint, s);
+	if (err <= 0)
+		goto out;
+	queued = err;
+	/* The binds clone files of the live mount: FUSE lookups that the
+	   caller's own loop, maybe not started yet, must answer. */
+	if ((err = -pthread_attr_init(&attr)) != 0)
+		goto out;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = -pthread_create(&t, &attr, repair_thread, s);
+	pthread_attr_destroy(&attr);
+	if (err)
+		goto out;
+	return queued;   /* @s now belongs to the thread */
+out:
+	scan_free(s);
+	free(s);
+	return err;
 }

@@ -30,13 +30,18 @@
 #define PV_REMOUNT_STATE_DIR "/run/procview"
 
 /*
- * Returns the number of bind mounts repaired, or -errno (-ENOTCONN when
- * nothing serves at @mountpoint). Must run while the FUSE session at
- * @mountpoint answers requests, from a thread other than the one looping:
- * cloning a file of the mount looks it up. Per-container failures are
- * logged and skipped.
+ * For the daemon, right after its mount is up (its loop may not run yet):
+ * finds the stale binds without sending a request to the live mount, then
+ * re-binds them in a detached thread, which waits for the loop to answer
+ * the lookups of the cloned files and logs each result. Returns the number
+ * of binds queued, 0 when none, or -errno (-ENOTCONN: no procview mount at
+ * @mountpoint in our namespace).
  */
 int pv_remount_repair(const char *mountpoint);
+
+/* Same, done before returning (procviewctl remount: the mount is served by
+   another process). Returns the number of binds repaired or -errno. */
+int pv_remount_repair_sync(const char *mountpoint);
 
 /* One mountinfo line, split in place (escapes like \040 decoded). */
 struct pv_mnt {

@@ -139,7 +139,8 @@ static void repair__nothing_mounted__enotconn(void **state)
 	assert_non_null(mkdtemp(dir));
 	/* A plain directory is not a procview mount. */
 	assert_int_equal(pv_remount_repair(dir), -ENOTCONN);
-	assert_int_equal(pv_remount_repair("/nonexistent/pv"), -ENOENT);
+	assert_int_equal(pv_remount_repair("/nonexistent/pv"), -ENOTCONN);
+	assert_int_equal(pv_remount_repair_sync(dir), -ENOTCONN);
 	rmdir(dir);
 }
 
