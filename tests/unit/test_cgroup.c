@@ -660,6 +660,37 @@ static void live__real_mountinfo(void **state)
 			 c->path[cg.cpu_acct]);
 		assert_int_equal(stat(path, &st), 0);
 		assert_true(c->cpu_cgid == st.st_ino);
+		{
+			/* cpuset of this process: the kernel's own list for its
+			   cgroup, read without procview's walk when it is set there */
+			struct pv_cpus *cpus = malloc(sizeof(*cpus));
+			char cs[PATH_MAX], text[4096];
+			int idx = cg.by_ctrl[PV_CTRL_CPUSET];
+
+			assert_int_equal(pv_container_cpus(&cg, c, 0, 1, cpus), 0);
+			assert_true(idx >= 0);
+			snprintf(cs, sizeof(cs), "%s%s/%s", cg.h[idx].mount,
+				 strcmp(c->path[idx], "/") ? c->path[idx] : "",
+				 cg.h[idx].v2 ? "cpuset.cpus.effective" : "cpuset.effective_cpus");
+			if (pv_read_file_at(AT_FDCWD, cs, text, sizeof(text)) > 1) {
+				/* count ids in "0-1,3" without the parser under test */
+				int cnt = 0;
+				char *p = text;
+
+				while (*p && *p != '\n') {
+					long lo = strtol(p, &p, 10), hi = lo;
+
+					if (*p == '-')
+						hi = strtol(p + 1, &p, 10);
+					cnt += (int)(hi - lo + 1);
+					if (*p == ',')
+						p++;
+				}
+				assert_int_equal(cpus->nphys, cnt);
+			}
+			assert_true(cpus->n >= 1 && cpus->n <= cpus->nphys);
+			free(cpus);
+		}
 		buf_free(&b);
 		free(c);
 	}
