@@ -75,6 +75,14 @@ struct {
 	__type(value, struct pv_meta);
 } pv_meta SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct pv_hwm_key);
+	__type(value, struct pv_hwm);
+} pv_hwm SEC(".maps");
+
 static __always_inline void pv_count_dropped(void)
 {
 	__u32 zero = 0;
@@ -305,6 +313,14 @@ int BPF_PROG(pv_rmdir, struct cgroup *cg, const char *path)
 	bpf_map_delete_elem(&pv_cpu, &cgid);
 	bpf_map_delete_elem(&pv_cpu_dead, &cgid);
 	bpf_map_delete_elem(&pv_start, &cgid);
+	{
+		struct pv_hwm_key k = { .cgid = cgid, .vcpu = PV_HWM_TOTALS };
+
+		/* Only containers someone read have marks: skip the loop otherwise. */
+		if (!bpf_map_delete_elem(&pv_hwm, &k))
+			for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS; k.vcpu++)
+				bpf_map_delete_elem(&pv_hwm, &k);
+	}
 	return 0;
 }
 

@@ -38,12 +38,12 @@ struct pv_bpf {
 	struct procview_bpf *skel;
 	struct bpf_link *links[4];
 	int ncpus;
-	int cpu_fd, dead_fd, start_fd, meta_fd;
+	int cpu_fd, dead_fd, start_fd, meta_fd, hwm_fd;
 	char pin_dir[PATH_MAX - 32];
 };
 
 static const char *const pv_map_names[] = {
-	"pv_cpu", "pv_cpu_dead", "pv_start", "pv_task", "pv_meta",
+	"pv_cpu", "pv_cpu_dead", "pv_start", "pv_task", "pv_meta", "pv_hwm",
 };
 static const char *const pv_link_names[] = {
 	"link_runtime", "link_fork", "link_mkdir", "link_rmdir",
@@ -295,7 +295,7 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 	{
 		struct bpf_map *maps[PV_NMAPS] = {
 			b->skel->maps.pv_cpu, b->skel->maps.pv_cpu_dead, b->skel->maps.pv_start,
-			b->skel->maps.pv_task, b->skel->maps.pv_meta,
+			b->skel->maps.pv_task, b->skel->maps.pv_meta, b->skel->maps.pv_hwm,
 		};
 		for (size_t i = 0; i < PV_NMAPS; i++) {
 			err = pv_pin_path(path, sizeof(path), dir, pv_map_names[i]);
@@ -330,6 +330,7 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 	b->dead_fd = pv_map_fd(b->skel->maps.pv_cpu_dead);
 	b->start_fd = pv_map_fd(b->skel->maps.pv_start);
 	b->meta_fd = pv_map_fd(b->skel->maps.pv_meta);
+	b->hwm_fd = pv_map_fd(b->skel->maps.pv_hwm);
 	if (!reuse) {
 		struct pv_meta m = { .layout = PV_LAYOUT_VERSION, .hier_id = (__u64)hier_id,
 				     .ssid = (__u32)ssid };
@@ -484,6 +485,64 @@ int pv_bpf_start_set(struct pv_bpf *b, __u64 cgid, __u64 boot_ns)
 	if (bpf_map_update_elem(b->start_fd, &cgid, &st, BPF_NOEXIST) && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h)
+{
+	struct pv_hwm_key k = { .cgid = cgid };
+	struct pv_hwm v;
+	void *p;
+
+	if (!b)
+		return -ENOTSUP;
+	if (n < 1 || n > PV_MAX_CPUS)
+		return -EINVAL;
+	p = realloc(h->vcpu, (size_t)n * sizeof(*h->vcpu));
+	if (!p)
+		return -ENOMEM;
+	h->vcpu = p;
+	h->n = n;
+	memset(h->vcpu, 0, (size_t)n * sizeof(*h->vcpu));
+	h->ctxt = h->processes = 0;
+	k.vcpu = PV_HWM_TOTALS;
+	if (bpf_map_lookup_elem(b->hwm_fd, &k, &v))
+		return errno == ENOENT ? 0 : -errno;
+	h->ctxt = v.cols[0];
+	h->processes = v.cols[1];
+	for (int i = 0; i < n && i < PV_HWM_MAX_VCPUS; i++) {
+		k.vcpu = (__u32)i;
+		if (!bpf_map_lookup_elem(b->hwm_fd, &k, &v))
+			for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
+				h->vcpu[i][c] = v.cols[c];
+	}
+	return 0;
+}
+
+int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h)
+{
+	struct pv_hwm_key keys[PV_HWM_MAX_VCPUS + 1];
+	struct pv_hwm vals[PV_HWM_MAX_VCPUS + 1];
+	__u32 cnt = 0;
+	int err;
+
+	if (!b)
+		return -ENOTSUP;
+	memset(keys, 0, sizeof(keys));
+	memset(vals, 0, sizeof(vals));
+	for (int i = 0; i < h->n && i < PV_HWM_MAX_VCPUS; i++, cnt++) {
+		keys[cnt].cgid = cgid;
+		keys[cnt].vcpu = (__u32)i;
+		for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
+			vals[cnt].cols[c] = h->vcpu[i][c];
+	}
+	/* Written last: its presence tells rmdir there are marks to delete. */
+	keys[cnt].cgid = cgid;
+	keys[cnt].vcpu = PV_HWM_TOTALS;
+	vals[cnt].cols[0] = h->ctxt;
+	vals[cnt].cols[1] = h->processes;
+	cnt++;
+	err = bpf_map_update_batch(b->hwm_fd, keys, vals, &cnt, NULL);
+	return err ? -errno : 0;
 }
 
 __u64 pv_bpf_dropped(struct pv_bpf *b)

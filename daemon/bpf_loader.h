@@ -60,6 +60,15 @@ int pv_bpf_start_get(struct pv_bpf *b, __u64 cgid, struct pv_cg_start *ret);
 /* Record an estimated start unless one exists (a real mkdir wins). */
 int pv_bpf_start_set(struct pv_bpf *b, __u64 cgid, __u64 boot_ns);
 
+/*
+ * Persisted high-water marks of container @cgid (pinned pv_hwm map): load
+ * @n vCPUs into @h (zeros where none stored; @h->vcpu is (re)allocated),
+ * store @h back. 0 or -errno.
+ */
+struct pv_cpu_hwm;
+int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h);
+int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h);
+
 /* Inserts the BPF side refused because a map was full (logged once). */
 __u64 pv_bpf_dropped(struct pv_bpf *b);
 

@@ -242,7 +242,29 @@ static int pv_files_usage(const struct pv_env *env, const struct pv_container *c
 	return 0;
 }
 
-static int pv_log_dropped_once;
+/*
+ * The reader is a task of the container, but while procviewd renders for it
+ * it sleeps in the FUSE request (S, or D once a signal is pending). The
+ * kernel's own /proc/stat counts its reader as running, so do the same.
+ */
+static void pv_count_reader(const struct pv_env *env, const struct pv_container *c,
+			    struct pv_task_counts *tc)
+{
+	char path[64], st[1024], state;
+
+	if (c->reader_pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%d/stat", env->proc, (int)c->reader_pid);
+	if (pv_read_file_at(AT_FDCWD, path, st, sizeof(st)) < 0 || pv_parse_pid_state(st, &state))
+		return;
+	if (state == 'R')
+		return;
+	if (state == 'D' && tc->blocked)
+		tc->blocked--;
+	tc->running++;
+}
+
+static int pv_log_dropped_once, pv_log_hwm_once;
 
 /*
  * Fill @v (and @u when not NULL) for container @c. The caller frees
@@ -310,6 +332,7 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 		       : pv_task_counts_files(env->proc, &env->cg, c, &tc);
 	if (err)
 		goto out;
+	pv_count_reader(env, c, &tc);
 	v->procs_running = tc.running;
 	v->procs_blocked = tc.blocked;
 
@@ -332,9 +355,21 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 			cs->start_ns = pv_estimate_start(env, c, cgfd);
 		raw.start_boot_ns = cs->start_ns;
 	}
+	/*
+	 * High-water marks live in a pinned map so a restarted daemon starts
+	 * from what its predecessor showed; memory is the cache of it.
+	 */
+	if (env->bpf && cs->hwm.n != cpus->n)
+		pv_bpf_hwm_load(env->bpf, c->cpu_cgid, cpus->n, &cs->hwm);
 	raw.now_boot_ns = pv_clock_ns(CLOCK_BOOTTIME);
 	raw.now_real_ns = pv_clock_ns(CLOCK_REALTIME);
 	err = pv_cpu_view_build(&raw, cpus, &cs->hwm, v);
+	if (!err && env->bpf && pv_bpf_hwm_store(env->bpf, c->cpu_cgid, &cs->hwm) &&
+	    !pv_log_hwm_once) {
+		pv_log_hwm_once = 1;
+		pv_warn("bpf: cannot store high-water marks in %s/pv_hwm: "
+			"a restart may show smaller idle", env->pin_dir ? env->pin_dir : "");
+	}
 	pthread_mutex_unlock(&pv_state_lock);
 	if (!err && u)
 		pv_uptime_from_view(v, &raw, u);

@@ -12,7 +12,7 @@
 #endif
 
 /* Bump on any incompatible change to a pinned map's key, value or type. */
-#define PV_LAYOUT_VERSION 2
+#define PV_LAYOUT_VERSION 3
 
 /* Bounded map sizes: the daemon logs once when an insert was dropped. */
 #define PV_MAX_CGROUPS 16384
@@ -30,6 +30,7 @@
  *   pv_start    HASH         cgroup id -> struct pv_cg_start.
  *   pv_task     TASK_STORAGE per-task last-seen counters (private).
  *   pv_meta     ARRAY[1]     struct pv_meta.
+ *   pv_hwm      HASH         struct pv_hwm_key -> struct pv_hwm (daemon).
  * Link pins: link_runtime, link_fork, link_mkdir, link_rmdir.
  */
 
@@ -70,6 +71,29 @@ struct pv_meta {
 	__u32 ssid;        /* v1 subsystem id read, or 0 on v2 */
 };
 _Static_assert(sizeof(struct pv_meta) == 24, "pv_meta layout");
+
+/*
+ * pv_hwm (HASH, written by the daemon): the highest value each /proc/stat
+ * column of each vCPU of a container has shown, so a restarted daemon
+ * never shows less (idle and capped steal are not monotonic functions of
+ * the raw counters). vcpu PV_HWM_TOTALS holds ctxt (col 0) and processes
+ * (col 1). The rmdir program deletes a cgroup's entries.
+ */
+#define PV_HWM_MAX_VCPUS 256
+#define PV_HWM_TOTALS 0xffffffffu
+#define PV_HWM_COLS 10
+
+struct pv_hwm_key {
+	__u64 cgid;
+	__u32 vcpu;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct pv_hwm_key) == 16, "pv_hwm_key layout");
+
+struct pv_hwm {
+	__u64 cols[PV_HWM_COLS]; /* USER_HZ ticks, /proc/stat column order */
+};
+_Static_assert(sizeof(struct pv_hwm) == 80, "pv_hwm layout");
 
 /* Output record of the task-count iterator, one per visited cgroup. */
 struct pv_task_count_rec {

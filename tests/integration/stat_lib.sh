@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the /proc/stat, /proc/uptime and BPF tests (source after lib.sh).
+
+pv_now() { date +%s.%N; }
+
+# pv_in NAME CMD...: run CMD inside test cgroup NAME (every hierarchy); the
+# process is forked here and moved in before exec, so it adds no fork there.
+pv_in() { local n=$1; shift; ( pv_cg_enter "$n" "$BASHPID"; exec "$@" ); }
+
+# pv_bg_in NAME CMD...: same, in the background, killed at exit.
+pv_bg_in() { local n=$1; shift; ( pv_cg_enter "$n" "$BASHPID"; exec "$@" ) & PV_PIDS+=($!); }
+
+# The container's /proc/stat and /proc/uptime as its own task reads them.
+pv_stat_in() { pv_in "$1" cat "$PV_MNT/proc/stat"; }
+pv_uptime_in() { pv_in "$1" cat "$PV_MNT/proc/uptime"; }
+
+# Absolute directory of test cgroup NAME in the hierarchy holding cpuacct.
+pv_cpuacct_dir() {
+	local f
+	for f in cpuacct cpu,cpuacct cpuacct,cpu; do
+		pv_own_cgdir "$f" >/dev/null 2>&1 && { pv_cg_dir "$1" "$f"; return 0; }
+	done
+	pv_cg_dir "$1" ""
+}
+
+# Container CPU usage in ns from the kernel's own counter.
+pv_cg_usage_ns() {
+	local d; d=$(pv_cpuacct_dir "$1")
+	if [ -f "$d/cpuacct.usage" ]; then cat "$d/cpuacct.usage"
+	else awk '$1 == "usage_usec" { print $2 * 1000 }' "$d/cpu.stat"; fi
+}
+
+# Every tid of test cgroup NAME (nested cgroups included).
+pv_cg_tids() {
+	local d; d=$(pv_cpuacct_dir "$1")
+	find "$d" -name tasks -o -name cgroup.threads | xargs cat 2>/dev/null | sort -u
+}
+
+# Sum of voluntary + nonvoluntary switches of the cgroup's tasks now.
+pv_cg_switches() {
+	local t s=0 v
+	for t in $(pv_cg_tids "$1"); do
+		v=$(awk '/^(non)?voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }' \
+			"/proc/$t/status" 2>/dev/null) || continue
+		s=$((s + v))
+	done
+	echo "$s"
+}
+
+# Field extractors over /proc/stat text on stdin.
+pv_stat_field() { awk -v k="$1" '$1 == k { print $2 }'; }
+# user+nice+system of the "cpu" line.
+pv_stat_used() { awk '$1 == "cpu" { print $2 + $3 + $4 }'; }
+
+# pv_stat_check_sum TEXT: the cpu line is the exact column sum of cpuN lines.
+pv_stat_check_sum() {
+	echo "$1" | awk '
+		$1 == "cpu" { for (i = 2; i <= NF; i++) tot[i] = $i; nc = NF }
+		$1 ~ /^cpu[0-9]+$/ { n++; for (i = 2; i <= NF; i++) s[i] += $i
+			if (NF != nc) { print "column count " NF " != " nc; bad = 1 } }
+		END { if (!n) { print "no cpuN lines"; exit 1 }
+			for (i = 2; i <= nc; i++) if (s[i] != tot[i]) { print "col " i ": " s[i] " != " tot[i]; bad = 1 }
+			exit bad }'
+}
+
+# pv_stat_check_mono OLD NEW: no counter of OLD is above NEW (btime may
+# move by 1 s of rounding).
+pv_stat_check_mono() {
+	awk 'NR == FNR { for (i = 2; i <= NF; i++) old[$1, i] = $i; next }
+		$1 ~ /^(cpu[0-9]*|ctxt|processes)$/ {
+			for (i = 2; i <= NF; i++) if ((($1, i) in old) && $i + 0 < old[$1, i] + 0) {
+				print $1 " col " i ": " old[$1, i] " -> " $i; bad = 1 } }
+		$1 == "btime" && ((($1, 2) in old)) {
+			d = $2 - old[$1, 2]; if (d > 1 || d < -1) { print "btime " old[$1, 2] " -> " $2; bad = 1 } }
+		END { exit bad }' <(echo "$1") <(echo "$2")
+}
+
+# pv_stat_check_elapsed TEXT UPTIME_SECONDS: each vCPU's columns add up to
+# the time since start (uptime) within 1% (+2 ticks of rounding).
+pv_stat_check_elapsed() {
+	echo "$1" | awk -v up="$2" '
+		$1 ~ /^cpu[0-9]+$/ { s = 0; for (i = 2; i <= NF; i++) s += $i
+			want = up * 100; d = s - want; if (d < 0) d = -d
+			if (d > want / 100 + 2) { print $1 " sums to " s " ticks, uptime " want; bad = 1 } }
+		END { exit bad }'
+}

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Pinned BPF state: maps and links under --bpf-pin-dir (dir 0700, pins not
+# accessible by others), bpftool shows the maps' field names (BTF), a removed
+# cgroup leaves no entry in any map, and --cleanup removes the pins.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/stat_lib.sh"
+pv_init
+command -v bpftool >/dev/null || pv_skip "no bpftool"
+pv_daemon_start
+grep -qi "degraded" "$PV_TMP/daemon.log" && pv_skip "daemon runs without BPF: $(grep -i degraded "$PV_TMP/daemon.log" | head -1)"
+
+[ "$(stat -c %a "$PV_PIN")" = 700 ] || pv_fail "pin dir mode $(stat -c %a "$PV_PIN")"
+for p in pv_cpu pv_cpu_dead pv_start pv_task pv_meta link_runtime link_fork link_mkdir link_rmdir; do
+	[ -e "$PV_PIN/$p" ] || pv_fail "missing pin $PV_PIN/$p"
+	m=$(stat -c %a "$PV_PIN/$p")
+	[ $((0$m & 077)) = 0 ] || pv_fail "$PV_PIN/$p mode $m is open to others"
+done
+
+pv_cg_create c
+pv_in c bash -c 'for ((i = 0; i < 5; i++)); do /bin/true; done'
+pv_in c sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
+dump=$(bpftool map dump pinned "$PV_PIN/pv_cpu") || pv_fail "bpftool dump pv_cpu"
+for f in user_ns nice_ns system_ns steal_ns ctxt forks; do
+	grep -q "\"$f\"" <<<"$dump" || pv_fail "pv_cpu dump lacks field $f"
+done
+bpftool map dump pinned "$PV_PIN/pv_start" | grep -q '"boot_ns"' || pv_fail "pv_start dump lacks boot_ns"
+meta=$(bpftool map dump pinned "$PV_PIN/pv_meta")
+grep -q '"layout"' <<<"$meta" && grep -q '"dropped": 0' <<<"$meta" || pv_fail "pv_meta: $meta"
+
+# The test cgroup's id (its inode in the cpuacct hierarchy) is a key while
+# it lives and in no map after rmdir.
+d=$(pv_cpuacct_dir c); id=$(stat -c %i "$d")
+keyed() { bpftool map dump pinned "$PV_PIN/$1" | grep -Eq "\"key\": $id\b"; }
+keyed pv_cpu || pv_fail "cgroup $d (id $id) has no pv_cpu entry"
+keyed pv_start || pv_fail "cgroup $d (id $id) has no pv_start entry"
+for dd in "${PV_CGROUPS[@]}"; do [[ $dd == *"$PV_TAG-c" ]] && rmdir "$dd"; done
+[ -d "$d" ] && pv_fail "could not remove $d"
+for m in pv_cpu pv_cpu_dead pv_start; do
+	keyed "$m" && pv_fail "removed cgroup id $id still in $m"
+done
+pv_log "pins, modes, BTF field names, no residue after rmdir: ok"
+
+pv_daemon_stop TERM
+# Pins outlive the daemon (accounting goes on) until --cleanup.
+[ -e "$PV_PIN/link_runtime" ] || pv_fail "links not kept after the daemon stopped"
+"$PV_DAEMON" --cleanup --bpf-pin-dir "$PV_PIN" >>"$PV_TMP/daemon.log" 2>&1 || pv_fail "--cleanup failed"
+[ -e "$PV_PIN" ] && pv_fail "--cleanup left $PV_PIN: $(ls "$PV_PIN")"
+echo "ok"

@@ -1,0 +1,47 @@
+#!/bin/bash
+# State outlives the daemon: kill -9 and start again, no counter goes back,
+# the accounting is not attached twice (CPU deltas still match cpuacct), and
+# a pinned set of another layout is replaced with a log line, never misread.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/stat_lib.sh"
+pv_init
+command -v bpftool >/dev/null || pv_skip "no bpftool"
+pv_daemon_start
+grep -qi "degraded" "$PV_TMP/daemon.log" && pv_skip "daemon runs without BPF"
+pv_cg_create c
+pv_bg_in c sh -c 'while :; do :; done'
+pv_bg_in c /usr/bin/python3 -c 'import time
+while True: time.sleep(0.002)'
+sleep 1
+before=$(pv_stat_in c); ub=$(pv_uptime_in c)
+for round in 1 2; do
+	pv_daemon_stop KILL
+	sleep 0.5
+	pv_daemon_start
+	after=$(pv_stat_in c) || pv_fail "read after restart $round"
+	msg=$(pv_stat_check_mono "$before" "$after") || pv_fail "restart $round: $msg"
+	msg=$(pv_stat_check_sum "$after") || pv_fail "restart $round: $msg"
+	ua=$(pv_uptime_in c)
+	awk -v a="${ua%% *}" -v b="${ub%% *}" 'BEGIN { exit !(a >= b) }' || pv_fail "uptime $ub -> $ua"
+	before=$after; ub=$ua
+done
+pv_log "two kill -9 restarts: every counter monotonic"
+
+s0=$(pv_stat_in c); u0=$(pv_cg_usage_ns c)
+sleep 2
+s1=$(pv_stat_in c); u1=$(pv_cg_usage_ns c)
+d_stat=$(( $(pv_stat_used <<<"$s1") - $(pv_stat_used <<<"$s0") )); d_kern=$(( (u1 - u0) / 10000000 ))
+pv_log "after restarts: CPU delta $d_stat ticks, kernel $d_kern"
+pv_near "$d_stat" "$d_kern" 3 2 || pv_fail "double (or no) accounting after restart: $d_stat vs $d_kern"
+
+# Another layout version in pv_meta: replaced, logged, values restart sane.
+pv_daemon_stop TERM
+bpftool map update pinned "$PV_PIN/pv_meta" key 0 0 0 0 value \
+	0 0 0 0 0 0 0 0  0 0 0 0 0 0 0 0  0xe7 0x03 0 0  0 0 0 0 || pv_fail "bpftool update pv_meta"
+pv_daemon_start
+grep -q "layout 999" "$PV_TMP/daemon.log" || pv_fail "no log line about the foreign layout"
+bpftool map dump pinned "$PV_PIN/pv_meta" | grep -q '"layout": 999' && pv_fail "foreign layout kept"
+st=$(pv_stat_in c) || pv_fail "read after layout change"
+msg=$(pv_stat_check_sum "$st") || pv_fail "$msg"
+echo "ok"
