@@ -272,10 +272,11 @@ for f in $FILES; do
 		rl=$(ratio "$pv" "${MED[$f,$mode,lxcfs]:-}")
 		verdict=""
 		if [ -n "$pv" ]; then
+			miss=""
+			awk -v r="$rf" 'BEGIN { exit !(r != "-" && r > 1.3) }' && miss="floor"
+			awk -v r="$rl" 'BEGIN { exit !(r != "-" && r > 1.0) }' && miss="${miss:+$miss,}lxcfs"
 			verdict=ok
-			awk -v r="$rf" 'BEGIN { exit !(r != "-" && r > 1.3) }' && verdict="MISS(floor)"
-			awk -v r="$rl" 'BEGIN { exit !(r != "-" && r > 1.0) }' && verdict="${verdict/ok/}MISS(lxcfs)"
-			[ "$verdict" = ok ] || MISSES=$((MISSES + 1))
+			[ -n "$miss" ] && { verdict="MISS($miss)"; MISSES=$((MISSES + 1)); }
 		fi
 		say "$(printf '%-9s %-4s %13s %13s %13s %13s %8s %8s %8s %s' "$f" "$mode" \
 			"$(cell "$f" "$mode" host)" "$(cell "$f" "$mode" floor)" \

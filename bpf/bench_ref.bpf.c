@@ -28,11 +28,22 @@ struct {
 	__type(value, __u64);   /* context switches away from that cgroup */
 } ref_switches SEC(".maps");
 
+/*
+ * tp_btf hands us a trusted task pointer, so the walk is plain loads the
+ * verifier turns into fault-safe ones, no helper calls: the cheapest way to
+ * reach the v1 cpuacct cgroup.
+ */
 static __always_inline __u64 cpuacct_cgroup_id(struct task_struct *t)
 {
 	int idx = bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id);
+	struct cgroup_subsys_state *css;
 
-	return BPF_CORE_READ(t, cgroups, subsys[idx], cgroup, kn, id);
+	if (idx < 0 || idx >= CGROUP_SUBSYS_COUNT)
+		return 0;
+	css = t->cgroups->subsys[idx];
+	if (!css)
+		return 0;
+	return css->cgroup->kn->id;
 }
 
 SEC("tp_btf/sched_switch")
