@@ -128,6 +128,68 @@ static int parse_stat(const char *text, int v2, struct mem_cg *m)
 	return 0;
 }
 
+static __u64 norm_limit(__u64 v)
+{
+	return v >= PV_CG_HUGE ? PV_UNLIMITED : v;
+}
+
+/*
+ * v1 fast path: memory.stat already holds the kernel's own tightest limits
+ * along the path (hierarchical_memory_limit / hierarchical_memsw_limit) and
+ * the swapped-out bytes (total_swap). Using them saves the ~8 file reads of
+ * a walk up the path, most of a meminfo read's cost. The memsw keys exist
+ * only with swap accounting; -ENOENT sends the caller to the files.
+ */
+static int v1_from_stat(const char *stat, struct mem_cg *m)
+{
+	__u64 mem, memsw, swap;
+
+	if (pv_parse_keyed_u64(stat, "hierarchical_memory_limit", &mem) ||
+	    pv_parse_keyed_u64(stat, "hierarchical_memsw_limit", &memsw) ||
+	    pv_parse_keyed_u64(stat, "total_swap", &swap))
+		return -ENOENT;
+	mem = norm_limit(mem);
+	memsw = norm_limit(memsw);
+	m->limit = mem;
+	/* Docker's --memory-swap: memsw = memory + swap (as pv_cg_swap_limit) */
+	if (memsw == PV_UNLIMITED)
+		m->swap_limit = PV_UNLIMITED;
+	else if (mem == PV_UNLIMITED)
+		m->swap_limit = memsw;
+	else
+		m->swap_limit = memsw > mem ? memsw - mem : 0;
+	m->swap_usage = swap;
+	return 0;
+}
+
+/* Limits by walking the path (v2, or v1 without the hierarchical keys). */
+static int limits_from_files(const struct pv_cgroups *cg, const struct pv_container *c,
+			     const char *stat, struct mem_cg *m)
+{
+	int err;
+
+	err = pv_cg_mem_limit(cg, c, &m->limit);
+	if (err)
+		return err;
+	err = pv_cg_mem_usage(cg, c, &m->usage);
+	if (err)
+		return err;
+	err = pv_cg_swap_limit(cg, c, &m->swap_limit);
+	if (err)
+		return err;
+	err = pv_cg_swap_usage(cg, c, &m->swap_usage);
+	if (err == -ENOENT) {
+		/*
+		 * No swap accounting files (kernel without swap accounting):
+		 * v1 memory.stat may still count the cgroup's swapped pages.
+		 */
+		if (m->v2 || pv_parse_keyed_u64(stat, "total_swap", &m->swap_usage))
+			m->swap_usage = 0;
+		err = 0;
+	}
+	return err;
+}
+
 int pv_collect_memcg(const struct pv_cgroups *cg, const struct pv_container *c,
 		     struct mem_cg *ret)
 {
@@ -149,27 +211,10 @@ int pv_collect_memcg(const struct pv_cgroups *cg, const struct pv_container *c,
 	err = parse_stat(stat.data ? stat.data : "", m.v2, &m);
 	if (err)
 		goto out;
-	/* Tightest along the path; v1 memsw - memory as Docker defines swap. */
-	err = pv_cg_mem_limit(cg, c, &m.limit);
-	if (err)
-		goto out;
-	err = pv_cg_mem_usage(cg, c, &m.usage);
-	if (err)
-		goto out;
-	err = pv_cg_swap_limit(cg, c, &m.swap_limit);
-	if (err)
-		goto out;
-	err = pv_cg_swap_usage(cg, c, &m.swap_usage);
-	if (err == -ENOENT) {
-		/*
-		 * No swap accounting files (kernel without swap accounting):
-		 * v1 memory.stat may still count the cgroup's swapped pages.
-		 */
-		if (m.v2 || pv_parse_keyed_u64(stat.data ? stat.data : "", "total_swap",
-					       &m.swap_usage))
-			m.swap_usage = 0;
-		err = 0;
-	}
+	if (!m.v2 && v1_from_stat(stat.data ? stat.data : "", &m) == 0)
+		err = pv_cg_mem_usage(cg, c, &m.usage);
+	else
+		err = limits_from_files(cg, c, stat.data ? stat.data : "", &m);
 	if (err)
 		goto out;
 	*ret = m;

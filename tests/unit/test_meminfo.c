@@ -378,6 +378,24 @@ static void meminfo__v1_unlimited__host_total_and_swap(void **state)
 	fx_free(f);
 }
 
+/*
+ * memory.stat's hierarchical_* keys are the kernel's own tightest limits
+ * along the path (including levels we cannot see): they win over the
+ * files, which here all say unlimited. No memsw files: total_swap counts.
+ */
+static void meminfo__v1_hierarchical_keys__kernel_limits_used(void **state)
+{
+	struct fx *f = fx_new("v1/memory", 0, "/hier");
+	struct mem_view v;
+
+	view_of(f, host_swap, &v);
+	assert_int_equal(v.kb[PV_MEM_MemTotal], 65536);            /* 64 MiB */
+	assert_int_equal(v.kb[PV_MEM_MemFree], 65536 - 16384);     /* usage 16 MiB */
+	assert_int_equal(v.kb[PV_MEM_SwapTotal], 98304 - 65536);   /* memsw 96 - 64 MiB */
+	assert_int_equal(v.kb[PV_MEM_SwapFree], 32768 - 4096);     /* total_swap 4 MiB */
+	fx_free(f);
+}
+
 /* ---- hybrid ------------------------------------------------------------ */
 
 static void meminfo__hybrid__memory_from_v1_not_unified(void **state)
@@ -524,6 +542,7 @@ int main(void)
 		cmocka_unit_test(meminfo__v1_parent_tighter__limit_and_no_swap),
 		cmocka_unit_test(meminfo__v1_no_swap_accounting__host_swap_total_swap_used),
 		cmocka_unit_test(meminfo__v1_unlimited__host_total_and_swap),
+		cmocka_unit_test(meminfo__v1_hierarchical_keys__kernel_limits_used),
 		cmocka_unit_test(meminfo__hybrid__memory_from_v1_not_unified),
 		cmocka_unit_test(meminfo__render__kernel_format_constants_and_zeros),
 		cmocka_unit_test(meminfo__render_passthrough__host_unchanged),
