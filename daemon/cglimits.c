@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include "fileio.h"
@@ -111,6 +112,84 @@ static int dir_exists(int dirfd, const char *rel)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
+/*
+ * Read a small cgroup file with one read(): kernfs renders a cgroup file in
+ * one go and a short read of a regular file means EOF, so the usual second
+ * read that returns 0 is only needed when the buffer filled up. Every
+ * FUSE read walks several of these files; a syscall saved here is saved
+ * per level per read.
+ */
+static ssize_t read_small(int dirfd, const char *path, char *dst, size_t cap)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	if (cap < 2)
+		return -EINVAL;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, dst, cap - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err = -errno;
+	} else if ((size_t)n == cap - 1) {
+		char probe;
+		ssize_t m;
+
+		do
+			m = read(fd, &probe, 1);
+		while (m < 0 && errno == EINTR);
+		if (m > 0)
+			err = -EFBIG;
+		else if (m < 0)
+			err = -errno;
+	}
+	close(fd);
+	if (err) {
+		dst[0] = '\0';
+		return err;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+/*
+ * Read @name in directory @rel of a walk. -ENODATA: no such file at this
+ * level (walk on). At the container's own level (@first) a missing file is
+ * told apart from a vanished cgroup, which gives -ENOENT: a removed
+ * container must not silently get its parent's figures.
+ */
+static ssize_t read_level(int dirfd, const char *rel, const char *name,
+			  char *dst, size_t cap, int first)
+{
+	char path[PV_CGPATH_MAX + 256];
+	ssize_t n;
+	int err;
+
+	err = join(path, sizeof(path), rel, name);
+	if (err)
+		return err;
+	n = read_small(dirfd, path, dst, cap);
+	if (n != -ENOENT)
+		return n;
+	if (first) {
+		err = dir_exists(dirfd, rel);
+		if (err)
+			return err;
+	}
+	return -ENODATA;
+}
+
+/* Next level up; 0 when done. Limit walks stop below a true root. */
+static int next_level(char *rel, int stop_below_root)
+{
+	if (!parent_dir(rel))
+		return 0;
+	return !(stop_below_root && !strcmp(rel, "."));
+}
+
 ssize_t pv_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
 		   enum pv_ctrl ctrl, const char *name, char *dst, size_t cap)
 {
@@ -180,37 +259,35 @@ static __u64 norm_limit(__u64 v)
 int pv_cg_tightest_u64(const struct pv_cgroups *cg, const struct pv_container *c,
 		       enum pv_ctrl ctrl, const char *name, __u64 *ret)
 {
-	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256], text[SMALL];
+	char rel[PV_CGPATH_MAX], text[SMALL];
 	__u64 best = PV_UNLIMITED;
-	int dirfd, err;
+	int dirfd, idx, real_root, first = 1;
 
 	if (!name || !ret)
 		return -EINVAL;
-	err = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
-	if (err < 0)
-		return err;
-	err = dir_exists(dirfd, rel);
-	if (err)
-		return err;
-	do {
-		ssize_t n;
-		__u64 v;
+	idx = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
+	if (idx < 0)
+		return idx;
+	real_root = cg->h[idx].real_root;
+	/* The kernel refuses limits on the true root: nothing to read. */
+	if (!(real_root && !strcmp(rel, ".")))
+		do {
+			ssize_t n = read_level(dirfd, rel, name, text, sizeof(text), first);
+			__u64 v;
+			int err;
 
-		err = join(path, sizeof(path), rel, name);
-		if (err)
-			return err;
-		n = pv_read_file_at(dirfd, path, text, sizeof(text));
-		if (n == -ENOENT)
-			continue;
-		if (n < 0)
-			return (int)n;
-		err = pv_parse_u64_or_max(text, &v);
-		if (err)
-			return err;
-		v = norm_limit(v);
-		if (v < best)
-			best = v;
-	} while (parent_dir(rel));
+			first = 0;
+			if (n == -ENODATA)
+				continue;
+			if (n < 0)
+				return (int)n;
+			err = pv_parse_u64_or_max(text, &v);
+			if (err)
+				return err;
+			v = norm_limit(v);
+			if (v < best)
+				best = v;
+		} while (next_level(rel, real_root));
 	*ret = best;
 	return 0;
 }
@@ -224,6 +301,18 @@ int pv_cg_mem_limit(const struct pv_cgroups *cg, const struct pv_container *c,
 		return v2;
 	return pv_cg_tightest_u64(cg, c, PV_CTRL_MEMORY,
 				  v2 ? "memory.max" : "memory.limit_in_bytes", ret);
+}
+
+/* v1 swap = memsw - memory, as Docker's --memory-swap defines it. */
+static __u64 v1_swap(__u64 mem, __u64 memsw)
+{
+	if (memsw == PV_UNLIMITED)
+		return PV_UNLIMITED;
+	if (mem == PV_UNLIMITED)
+		/* memory unlimited, memory+swap capped: swap alone can fill
+		   the whole cap */
+		return memsw;
+	return memsw > mem ? memsw - mem : 0;
 }
 
 int pv_cg_swap_limit(const struct pv_cgroups *cg, const struct pv_container *c,
@@ -243,14 +332,39 @@ int pv_cg_swap_limit(const struct pv_cgroups *cg, const struct pv_container *c,
 	err = pv_cg_tightest_u64(cg, c, PV_CTRL_MEMORY, "memory.limit_in_bytes", &mem);
 	if (err)
 		return err;
-	if (memsw == PV_UNLIMITED)
-		*ret = PV_UNLIMITED;
-	else if (mem == PV_UNLIMITED)
-		/* memory unlimited, memory+swap capped: swap alone can fill
-		   the whole cap */
-		*ret = memsw;
-	else
-		*ret = memsw > mem ? memsw - mem : 0;
+	*ret = v1_swap(mem, memsw);
+	return 0;
+}
+
+int pv_cg_mem_limits(const struct pv_cgroups *cg, const struct pv_container *c,
+		     const char *memory_stat, __u64 *ret_mem, __u64 *ret_swap)
+{
+	__u64 mem, memsw, swap;
+	int v2 = pv_cg_is_v2(cg, PV_CTRL_MEMORY), err;
+
+	if (v2 < 0)
+		return v2;
+	if (!ret_mem || !ret_swap)
+		return -EINVAL;
+	if (!v2 && memory_stat &&
+	    pv_parse_keyed_u64(memory_stat, "hierarchical_memory_limit", &mem) == 0) {
+		err = pv_parse_keyed_u64(memory_stat, "hierarchical_memsw_limit", &memsw);
+		if (err == -ENOENT)
+			memsw = PV_UNLIMITED;
+		else if (err)
+			return err;
+		mem = norm_limit(mem);
+		*ret_mem = mem;
+		*ret_swap = v1_swap(mem, norm_limit(memsw));
+		return 0;
+	}
+	err = pv_cg_mem_limit(cg, c, &mem);
+	if (!err)
+		err = pv_cg_swap_limit(cg, c, &swap);
+	if (err)
+		return err;
+	*ret_mem = mem;
+	*ret_swap = swap;
 	return 0;
 }
 
@@ -320,18 +434,14 @@ static int host_cpus(int host_ncpus, int *cpus, int max, int *ret_n)
  * Try one cpuset file at @rel; 1 = found a non-empty list (in @cpus),
  * 0 = missing or empty (keep walking), <0 = error.
  */
-static int try_cpuset_file(int dirfd, const char *rel, const char *name,
-			   int *cpus, int max, int *ret_n)
+static int try_cpuset_file(int dirfd, const char *rel, const char *name, int first,
+			   char *text, size_t cap, int *cpus, int max, int *ret_n)
 {
-	char path[PV_CGPATH_MAX + 256], text[SMALL];
 	ssize_t n;
 	int err, cnt;
 
-	err = join(path, sizeof(path), rel, name);
-	if (err)
-		return err;
-	n = pv_read_file_at(dirfd, path, text, sizeof(text));
-	if (n == -ENOENT)
+	n = read_level(dirfd, rel, name, text, cap, first);
+	if (n == -ENODATA)
 		return 0;
 	if (n < 0)
 		return (int)n;
@@ -344,39 +454,44 @@ static int try_cpuset_file(int dirfd, const char *rel, const char *name,
 	return 1;
 }
 
+/* A cpulist of every other CPU up to id 8191 is about 20 KiB. */
+#define CPULIST_TEXT 32768
+
 int pv_cg_cpuset(const struct pv_cgroups *cg, const struct pv_container *c,
 		 int host_ncpus, int *cpus, int max, int *ret_n)
 {
 	char rel[PV_CGPATH_MAX];
-	int dirfd, idx, err, n;
+	int dirfd, idx, err, n = 0, first = 1;
 	int *tmp;
+	char *text;
 
 	if (!cg || !c || !cpus || !ret_n || max < 0)
 		return -EINVAL;
 	idx = pv_cg_hier(cg, PV_CTRL_CPUSET);
 	if (idx == -ENODEV)
 		return host_cpus(host_ncpus, cpus, max, ret_n);
-	err = locate(cg, c, PV_CTRL_CPUSET, &dirfd, rel, sizeof(rel));
-	if (err < 0)
-		return err;
-	err = dir_exists(dirfd, rel);
-	if (err)
-		return err;
+	idx = locate(cg, c, PV_CTRL_CPUSET, &dirfd, rel, sizeof(rel));
+	if (idx < 0)
+		return idx;
 	/* Parse into scratch so @cpus stays untouched on error. */
 	tmp = calloc(max > 0 ? (size_t)max : 1, sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
+	text = malloc(CPULIST_TEXT);
+	if (!tmp || !text) {
+		err = -ENOMEM;
+		goto out;
+	}
 	do {
 		if (cg->h[idx].v2) {
-			err = try_cpuset_file(dirfd, rel, "cpuset.cpus.effective",
-					      tmp, max, &n);
+			err = try_cpuset_file(dirfd, rel, "cpuset.cpus.effective", first,
+					      text, CPULIST_TEXT, tmp, max, &n);
 		} else {
-			err = try_cpuset_file(dirfd, rel, "cpuset.effective_cpus",
-					      tmp, max, &n);
+			err = try_cpuset_file(dirfd, rel, "cpuset.effective_cpus", first,
+					      text, CPULIST_TEXT, tmp, max, &n);
 			if (err == 0)
-				err = try_cpuset_file(dirfd, rel, "cpuset.cpus",
-						      tmp, max, &n);
+				err = try_cpuset_file(dirfd, rel, "cpuset.cpus", 0,
+						      text, CPULIST_TEXT, tmp, max, &n);
 		}
+		first = 0;
 		if (err)
 			break;
 	} while (parent_dir(rel));
@@ -387,7 +502,9 @@ int pv_cg_cpuset(const struct pv_cgroups *cg, const struct pv_container *c,
 	} else if (err == 0) {
 		err = host_cpus(host_ncpus, cpus, max, ret_n);
 	}
+out:
 	free(tmp);
+	free(text);
 	return err;
 }
 
@@ -397,54 +514,57 @@ static int ratio_less(__u64 q1, __u64 p1, __u64 q2, __u64 p2)
 	return (unsigned __int128)q1 * p2 < (unsigned __int128)q2 * p1;
 }
 
+/* v1 cpu.cfs_quota_us holds exactly "-1" when no quota is set. */
+static int is_no_quota(const char *text)
+{
+	while (*text == ' ' || *text == '\t')
+		text++;
+	return text[0] == '-' && text[1] == '1' &&
+	       (text[2] == '\0' || text[2] == '\n');
+}
+
 int pv_cg_cpu_quota(const struct pv_cgroups *cg, const struct pv_container *c,
 		    __s64 *ret_quota_us, __u64 *ret_period_us)
 {
-	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256];
-	char qtext[SMALL], ptext[SMALL];
+	char rel[PV_CGPATH_MAX], qtext[SMALL], ptext[SMALL];
 	__s64 best_q = -1;
 	__u64 best_p = 100000;
-	int dirfd, idx, err;
+	int dirfd, idx, real_root, first = 1;
 
 	if (!cg || !c || !ret_quota_us || !ret_period_us)
 		return -EINVAL;
 	idx = pv_cg_hier(cg, PV_CTRL_CPU);
 	if (idx == -ENODEV)
 		goto done;
-	err = locate(cg, c, PV_CTRL_CPU, &dirfd, rel, sizeof(rel));
-	if (err < 0)
-		return err;
-	err = dir_exists(dirfd, rel);
-	if (err)
-		return err;
+	idx = locate(cg, c, PV_CTRL_CPU, &dirfd, rel, sizeof(rel));
+	if (idx < 0)
+		return idx;
+	real_root = cg->h[idx].real_root;
+	if (real_root && !strcmp(rel, "."))
+		goto done;
 	do {
 		__s64 q;
 		__u64 p;
 		ssize_t n;
+		int err;
 
+		n = read_level(dirfd, rel, cg->h[idx].v2 ? "cpu.max" : "cpu.cfs_quota_us",
+			       qtext, sizeof(qtext), first);
+		first = 0;
+		if (n == -ENODATA)
+			continue;
+		if (n < 0)
+			return (int)n;
 		if (cg->h[idx].v2) {
-			err = join(path, sizeof(path), rel, "cpu.max");
-			if (err)
-				return err;
-			n = pv_read_file_at(dirfd, path, qtext, sizeof(qtext));
-			if (n == -ENOENT)
-				continue;
-			if (n < 0)
-				return (int)n;
 			err = pv_parse_cpu_max(qtext, &q, &p);
 		} else {
-			err = join(path, sizeof(path), rel, "cpu.cfs_quota_us");
-			if (err)
-				return err;
-			n = pv_read_file_at(dirfd, path, qtext, sizeof(qtext));
-			if (n == -ENOENT)
+			/* most levels set no quota: skip reading the period */
+			if (is_no_quota(qtext))
 				continue;
-			if (n < 0)
-				return (int)n;
-			err = join(path, sizeof(path), rel, "cpu.cfs_period_us");
-			if (err)
-				return err;
-			n = pv_read_file_at(dirfd, path, ptext, sizeof(ptext));
+			n = read_level(dirfd, rel, "cpu.cfs_period_us", ptext,
+				       sizeof(ptext), 0);
+			if (n == -ENODATA)
+				return -ENOENT; /* a quota without a period */
 			if (n < 0)
 				return (int)n;
 			err = pv_parse_cfs(qtext, ptext, &q, &p);
@@ -457,7 +577,7 @@ int pv_cg_cpu_quota(const struct pv_cgroups *cg, const struct pv_container *c,
 			best_q = q;
 			best_p = p;
 		}
-	} while (parent_dir(rel));
+	} while (next_level(rel, real_root));
 done:
 	*ret_quota_us = best_q;
 	*ret_period_us = best_p;

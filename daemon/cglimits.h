@@ -81,6 +81,17 @@ int pv_cg_mem_limit(const struct pv_cgroups *cg, const struct pv_container *c,
 int pv_cg_swap_limit(const struct pv_cgroups *cg, const struct pv_container *c,
 		     __u64 *ret);
 
+/*
+ * Both limits at once, as pv_cg_mem_limit + pv_cg_swap_limit. @memory_stat
+ * is the container's memory.stat text when the caller read it already (or
+ * NULL): on v1 its hierarchical_memory_limit / hierarchical_memsw_limit
+ * lines are the kernel's own tightest-along-the-path figures, which saves
+ * walking the tree (no hierarchical_memsw_limit: swap not accounted,
+ * PV_UNLIMITED). Without those lines, and on v2, the files are walked.
+ */
+int pv_cg_mem_limits(const struct pv_cgroups *cg, const struct pv_container *c,
+		     const char *memory_stat, __u64 *ret_mem, __u64 *ret_swap);
+
 /* Memory in use, bytes: v2 memory.current, v1 memory.usage_in_bytes. */
 int pv_cg_mem_usage(const struct pv_cgroups *cg, const struct pv_container *c,
 		    __u64 *ret);

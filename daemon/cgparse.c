@@ -61,7 +61,7 @@ int pv_parse_cpulist(const char *text, int *cpus, int max, int *ret_n)
 {
 	unsigned char seen[PV_CPULIST_MAX_ID / 8];
 	const char *s;
-	int n = 0, err;
+	int n = 0, top = -1, err;
 
 	if (!text || !cpus || max < 0 || !ret_n)
 		return -EINVAL;
@@ -85,6 +85,8 @@ int pv_parse_cpulist(const char *text, int *cpus, int max, int *ret_n)
 		}
 		if (hi >= PV_CPULIST_MAX_ID)
 			return -ERANGE;
+		if ((int)hi > top)
+			top = (int)hi;
 		for (__u64 id = lo; id <= hi; id++)
 			seen[id / 8] |= (unsigned char)(1u << (id % 8));
 		if (*s == ',') {
@@ -97,13 +99,14 @@ int pv_parse_cpulist(const char *text, int *cpus, int max, int *ret_n)
 	}
 	if (!at_end(s))
 		return -EINVAL;
-	for (int id = 0; id < PV_CPULIST_MAX_ID; id++)
+	/* Only up to the highest id: this runs on every read of a CPU file. */
+	for (int id = 0; id <= top; id++)
 		if (seen[id / 8] & (1u << (id % 8)))
 			n++;
 	if (n > max)
 		return -ERANGE;
 	n = 0;
-	for (int id = 0; id < PV_CPULIST_MAX_ID; id++)
+	for (int id = 0; id <= top; id++)
 		if (seen[id / 8] & (1u << (id % 8)))
 			cpus[n++] = id;
 	*ret_n = n;

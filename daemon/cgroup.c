@@ -519,6 +519,17 @@ int pv_cgroups_open(struct pv_cgroups *cg)
 			pv_cgroups_close(cg);
 			return err;
 		}
+		/*
+		 * The true root lacks cgroup.type on v2 (CFTYPE_NOT_ON_ROOT) and
+		 * alone has release_agent on v1 (CFTYPE_ONLY_ON_ROOT); a cgroup
+		 * namespace's root is an ordinary cgroup that may carry limits.
+		 */
+		if (cg->h[i].v2)
+			cg->h[i].real_root = faccessat(cg->h[i].dirfd, "cgroup.type",
+						       F_OK, 0) != 0 && errno == ENOENT;
+		else
+			cg->h[i].real_root = faccessat(cg->h[i].dirfd, "release_agent",
+						       F_OK, 0) == 0;
 	}
 	return 0;
 }

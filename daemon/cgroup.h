@@ -33,6 +33,11 @@ struct pv_hier {
 				    "" for cgroup2 */
 	char mount[PATH_MAX];    /* where the hierarchy root is mounted */
 	int dirfd;               /* O_DIRECTORY fd of mount, -1 until opened */
+	int real_root;           /* set by pv_cgroups_open: the mount shows the
+				    hierarchy's true root (not a cgroup
+				    namespace's), where the kernel refuses
+				    memory and CPU-bandwidth limits, so limit
+				    walks stop below it */
 };
 
 struct pv_cgroups {
@@ -76,7 +81,8 @@ struct pv_container {
  */
 int pv_cgroups_discover(const char *mountinfo_text, const char *root_override,
 			struct pv_cgroups *ret);
-int pv_cgroups_open(struct pv_cgroups *cg);   /* opens every h[].dirfd */
+/* Opens every h[].dirfd and sets h[].real_root. 0 or -errno (all closed). */
+int pv_cgroups_open(struct pv_cgroups *cg);
 void pv_cgroups_close(struct pv_cgroups *cg); /* NULL-safe */
 
 /*

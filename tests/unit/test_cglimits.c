@@ -142,6 +142,79 @@ static void mem__v1_hybrid_table(void **state)
 	check_mem(t, ARRAY_SIZE(t));
 }
 
+static void mem_limits__v1_stat_lines_and_walk_agree(void **state)
+{
+	static const struct {
+		const char *kind, *proc;
+		__u64 mem, swap;
+	} t[] = {
+		/* memory.stat of these carries hierarchical_* lines equal to
+		   what the files give */
+		{ "v1", "abc", 256 * MiB, 128 * MiB },
+		{ "v1", "def", U, U },
+		{ "v1", "tight", 100 * MiB, 50 * MiB },
+		/* no memory.stat / v2: walked */
+		{ "hybrid", "c1", 512 * MiB, U },
+		{ "v2", "limited", 200 * MiB, 100 * MiB },
+		{ "v2", "child", 100 * MiB, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct env *e = env_new(t[i].kind, t[i].proc);
+		struct buf st = BUF_INIT;
+		__u64 m = UNTOUCHED, sw = UNTOUCHED;
+
+		(void)pv_cg_read_buf(&e->cg, &e->c, PV_CTRL_MEMORY, "memory.stat", &st);
+		assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c, st.data, &m, &sw), 0);
+		if (m != t[i].mem || sw != t[i].swap)
+			fail_msg("%s/%s with stat: %llu/%llu", t[i].kind, t[i].proc,
+				 (unsigned long long)m, (unsigned long long)sw);
+		assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c, NULL, &m, &sw), 0);
+		if (m != t[i].mem || sw != t[i].swap)
+			fail_msg("%s/%s walked: %llu/%llu", t[i].kind, t[i].proc,
+				 (unsigned long long)m, (unsigned long long)sw);
+		buf_free(&st);
+		env_free(e);
+	}
+}
+
+static void mem_limits__v1_uses_kernel_hierarchical_figures(void **state)
+{
+	struct env *e = env_new("v1", "abc");
+	__u64 m = UNTOUCHED, sw = UNTOUCHED;
+
+	/* the kernel's figures win over the walk (files say 256M/384M) */
+	assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c,
+		"hierarchical_memory_limit 1048576\nhierarchical_memsw_limit 3145728\n",
+		&m, &sw), 0);
+	assert_true(m == 1 * MiB && sw == 2 * MiB);
+	/* no hierarchical_memsw_limit: swap not accounted */
+	assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c,
+		"hierarchical_memory_limit 1048576\n", &m, &sw), 0);
+	assert_true(m == 1 * MiB && sw == U);
+	/* unlimited spelled the v1 way */
+	assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c,
+		"hierarchical_memory_limit 9223372036854771712\n"
+		"hierarchical_memsw_limit 9223372036854771712\n", &m, &sw), 0);
+	assert_true(m == U && sw == U);
+	m = sw = UNTOUCHED;
+	assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c,
+		"hierarchical_memory_limit 1048576\nhierarchical_memsw_limit x\n",
+		&m, &sw), -EINVAL);
+	assert_true(m == UNTOUCHED && sw == UNTOUCHED);
+	/* a stat without the lines (old kernel): walk, 256M/128M */
+	assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c, "cache 1\n", &m, &sw), 0);
+	assert_true(m == 256 * MiB && sw == 128 * MiB);
+	env_free(e);
+
+	/* v2 ignores memory.stat for limits */
+	e = env_new("v2", "limited");
+	assert_int_equal(pv_cg_mem_limits(&e->cg, &e->c,
+		"hierarchical_memory_limit 1048576\n", &m, &sw), 0);
+	assert_true(m == 200 * MiB && sw == 100 * MiB);
+	env_free(e);
+}
+
 static void usage__v1_v2(void **state)
 {
 	static const struct {
@@ -266,6 +339,86 @@ static void quota__tightest_ratio_not_smallest_quota(void **state)
 	free(c);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		fail_msg("create %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * A limit at the top of the mount counts only when the mount is a cgroup
+ * namespace's root (an ordinary cgroup); on the true root the kernel
+ * refuses limits, so procview does not even read there.
+ */
+static void walk__root_limits_only_below_a_namespace_root(void **state)
+{
+	static const struct {
+		int v2, true_root;
+		__u64 mem;
+		__s64 quota;
+	} t[] = {
+		{ 0, 1, U, -1 },                 /* release_agent: true v1 root */
+		{ 0, 0, 64 * MiB, 20000 },       /* v1 cgroupns root */
+		{ 1, 1, U, -1 },                 /* no cgroup.type: true v2 root */
+		{ 1, 0, 64 * MiB, 20000 },       /* v2 cgroupns root */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		char tmpl[] = "/tmp/pv-cgr-XXXXXX", dir[PATH_MAX / 2], cmd[PATH_MAX];
+		struct pv_cgroups cg;
+		struct pv_container *c = calloc(1, sizeof(*c));
+		__u64 m = UNTOUCHED;
+		__s64 q = 777;
+		__u64 p;
+
+		assert_non_null(mkdtemp(tmpl));
+		if (t[i].v2) {
+			snprintf(dir, sizeof(dir), "%s", tmpl);
+			put(dir, "cgroup.controllers", "cpu memory\n");
+			if (!t[i].true_root)
+				put(dir, "cgroup.type", "domain\n");
+			put(dir, "memory.max", "67108864\n");
+			put(dir, "cpu.max", "20000 100000\n");
+		} else {
+			snprintf(dir, sizeof(dir), "%s/cpu,memory", tmpl);
+			assert_int_equal(mkdir(dir, 0755), 0);
+			if (t[i].true_root)
+				put(dir, "release_agent", "\n");
+			put(dir, "memory.limit_in_bytes", "67108864\n");
+			put(dir, "cpu.cfs_quota_us", "20000\n");
+			put(dir, "cpu.cfs_period_us", "100000\n");
+		}
+		snprintf(cmd, sizeof(cmd), "%s/ctr", dir);
+		assert_int_equal(mkdir(cmd, 0755), 0);
+		assert_int_equal(pv_cgroups_discover(NULL, tmpl, &cg), 0);
+		assert_int_equal(pv_cgroups_open(&cg), 0);
+		assert_int_equal(cg.h[0].real_root, t[i].true_root);
+		assert_int_equal(pv_parse_proc_cgroup(&cg, t[i].v2 ? "0::/ctr\n" :
+						      "3:cpu,memory:/ctr\n", c), 0);
+		assert_int_equal(pv_cg_mem_limit(&cg, c, &m), 0);
+		assert_int_equal(pv_cg_cpu_quota(&cg, c, &q, &p), 0);
+		if (m != t[i].mem || q != t[i].quota)
+			fail_msg("row %zu: mem %llu quota %lld", i, (unsigned long long)m,
+				 (long long)q);
+		/* the root itself as the container */
+		assert_int_equal(pv_parse_proc_cgroup(&cg, t[i].v2 ? "0::/\n" :
+						      "3:cpu,memory:/\n", c), 0);
+		assert_int_equal(pv_cg_mem_limit(&cg, c, &m), 0);
+		assert_true(m == t[i].mem);
+		pv_cgroups_close(&cg);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+		assert_int_equal(system(cmd), 0);
+		free(c);
+	}
+}
+
 static void cpuset__direct(void **state)
 {
 	struct env *e = env_new("v1", "abc");
@@ -384,9 +537,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mem__v2_table),
 		cmocka_unit_test(mem__v1_hybrid_table),
+		cmocka_unit_test(mem_limits__v1_stat_lines_and_walk_agree),
+		cmocka_unit_test(mem_limits__v1_uses_kernel_hierarchical_figures),
 		cmocka_unit_test(usage__v1_v2),
 		cmocka_unit_test(quota__table),
 		cmocka_unit_test(quota__tightest_ratio_not_smallest_quota),
+		cmocka_unit_test(walk__root_limits_only_below_a_namespace_root),
 		cmocka_unit_test(cpuset__direct),
 		cmocka_unit_test(io__v1_v2),
 		cmocka_unit_test(read__keyed_and_hier),
