@@ -57,23 +57,27 @@ pv_cg_create warm
 for _ in 1 2 3; do
 	for f in "${HZ_FILES[@]}"; do cat "$PV_MNT/$f" >/dev/null; hz_cg_run warm cat "$PV_MNT/$f" >/dev/null; done
 done
-rss_start=$(hz_rss "$PV_DAEMON_PID")
 map_dump >"$PV_TMP/maps.before"
-pv_log "baseline: RSS ${rss_start} kB; maps: $(tr '\n' ' ' <"$PV_TMP/maps.before")"
+pv_log "maps before: $(tr '\n' ' ' <"$PV_TMP/maps.before")"
 
 # Parent cgroup dirs (our own cgroup in every hierarchy) for the churn.
 parents=$(pv_hierarchies | while IFS=$'\t' read -r mnt field; do pv_own_cgdir "$field"; done | tr '\n' ' ')
-start=$(date +%s)
-/usr/bin/python3 - "$PV_MNT" "$N" "$PV_TAG" "$PV_TMP/ids" "$parents" <<'PY' || pv_fail "churn loop"
+churn() { # PREFIX COUNT IDFILE
+/usr/bin/python3 - "$PV_MNT" "$2" "$PV_TAG-$1" "$3" "$parents" "$PV_DAEMON_PID" <<'PY' || pv_fail "churn loop ($1)"
 import os, sys, time
-mnt, n, tag, idfile, parents = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5].split()
+mnt, n, tag, idfile, parents, dpid = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5].split(), sys.argv[6]
+def rss():
+    for l in open("/proc/%s/status" % dpid):
+        if l.startswith("VmRSS:"):
+            return int(l.split()[1])
+curve = []
 files = ["proc/stat", "proc/meminfo", "proc/uptime", "proc/loadavg", "proc/cpuinfo",
          "sys/devices/system/cpu/online", "proc/diskstats", "proc/swaps"]
 ids = open(idfile, "w")
 for i in range(n):
     dirs = []
     for p in parents:
-        d = "%s/%s-churn%d" % (p, tag, i)
+        d = "%s/%s%d" % (p, tag, i)
         os.mkdir(d)
         dirs.append(d)
         if os.path.exists(d + "/cpuset.cpus"):
@@ -89,13 +93,16 @@ for i in range(n):
                     f.write(str(os.getpid()))
             with open(os.path.join(mnt, files[i % len(files)]), "rb") as f:
                 data = f.read()
-            os._exit(0 if data or files[i % len(files)] == "proc/swaps" else 3)
+            # diskstats/swaps may be empty for a container without I/O or swap
+            os._exit(0 if data or files[i % len(files)] in ("proc/swaps", "proc/diskstats") else 3)
         except Exception as e:
             print("child %d: %s" % (i, e), file=sys.stderr)
             os._exit(4)
     _, st = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(st) != 0:
         sys.exit("reader %d failed (%d)" % (i, os.waitstatus_to_exitcode(st)))
+    if i % max(1, n // 8) == 0:
+        curve.append("%d:%d" % (i, rss()))
     for d in reversed(dirs):
         for t in range(100):
             try:
@@ -105,7 +112,18 @@ for i in range(n):
         else:
             sys.exit("rmdir " + d)
 ids.close()
+print("# daemon RSS kB along the churn (iteration:kB): " + " ".join(curve + ["%d:%d" % (n, rss())]))
 PY
+}
+# Warm-up churn: FUSE worker threads, allocator arenas and the reader
+# caches (bounded) reach their steady size; the baseline is taken after it.
+W=$(( N / 4 < 300 ? N / 4 : 300 ))
+rss_fresh=$(hz_rss "$PV_DAEMON_PID")
+churn churnw "$W" /dev/null
+rss_start=$(hz_rss "$PV_DAEMON_PID")
+pv_log "RSS ${rss_fresh} kB fresh, ${rss_start} kB after $W warm-up cgroups (baseline)"
+start=$(date +%s)
+churn churn "$N" "$PV_TMP/ids"
 dur=$(( $(date +%s) - start ))
 kill -0 "$PV_DAEMON_PID" || pv_fail "daemon died during churn"
 # Reads still work after the churn.
