@@ -697,6 +697,64 @@ static void live__real_mountinfo(void **state)
 	pv_cgroups_close(&cg);
 }
 
+/*
+ * Live: the true-root probes of pv_cgroups_open against the real kernel.
+ * Every mounted hierarchy here shows its true root; a cgroup below ours
+ * (a new v2 child, our own non-root memory cgroup) seen as a mount root
+ * must not count as one, or limits set on it would be skipped.
+ */
+static void live__real_root_probe(void **state)
+{
+	struct pv_cgroups cg, sub;
+	struct pv_container *c = calloc(1, sizeof(*c));
+	struct buf b = BUF_INIT;
+	char child[PATH_MAX];
+	int mem, made = 0;
+
+	if (pv_cgroups_discover(NULL, NULL, &cg) || cg.unified < 0 || geteuid() != 0) {
+		free(c);
+		skip();
+	}
+	assert_int_equal(pv_cgroups_open(&cg), 0);
+	for (int i = 0; i < cg.n; i++)
+		if (cg.h[i].real_root != 1)
+			fail_msg("%s: true root not recognised", cg.h[i].mount);
+	assert_int_equal(pv_read_file_buf(AT_FDCWD, "/proc/self/cgroup", &b), 0);
+	assert_int_equal(pv_parse_proc_cgroup(&cg, b.data, c), 0);
+
+	/* a v2 child below our own v2 cgroup */
+	snprintf(child, sizeof(child), "%s%s/pv-unit-%d", cg.h[cg.unified].mount,
+		 strcmp(c->path[cg.unified], "/") ? c->path[cg.unified] : "", getpid());
+	if (mkdir(child, 0755) == 0) {
+		made = 1;
+		sub = cg;
+		for (int i = 0; i < sub.n; i++)
+			sub.h[i].dirfd = -1;
+		snprintf(sub.h[cg.unified].mount, sizeof(sub.h[cg.unified].mount), "%s", child);
+		assert_int_equal(pv_cgroups_open(&sub), 0);
+		assert_int_equal(sub.h[cg.unified].real_root, 0);
+		pv_cgroups_close(&sub);
+	}
+	if (made)
+		assert_int_equal(rmdir(child), 0);
+
+	/* v1: our memory cgroup when it is not the root */
+	mem = cg.by_ctrl[PV_CTRL_MEMORY];
+	if (mem >= 0 && !cg.h[mem].v2 && strcmp(c->path[mem], "/")) {
+		sub = cg;
+		for (int i = 0; i < sub.n; i++)
+			sub.h[i].dirfd = -1;
+		snprintf(sub.h[mem].mount, sizeof(sub.h[mem].mount), "%s%s",
+			 cg.h[mem].mount, c->path[mem]);
+		assert_int_equal(pv_cgroups_open(&sub), 0);
+		assert_int_equal(sub.h[mem].real_root, 0);
+		pv_cgroups_close(&sub);
+	}
+	pv_cgroups_close(&cg);
+	buf_free(&b);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +777,7 @@ int main(void)
 		cmocka_unit_test(cpus__v1_hybrid_table),
 		cmocka_unit_test(cpus__no_cpuset_controller_uses_host),
 		cmocka_unit_test(live__real_mountinfo),
+		cmocka_unit_test(live__real_root_probe),
 	};
 
 	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
