@@ -266,6 +266,12 @@ static void pv_count_reader(const struct pv_env *env, const struct pv_container 
 
 static int pv_log_dropped_once, pv_log_hwm_once;
 
+/* Protected by pv_state_lock. */
+static struct {
+	int ncols, intr, softirq;
+	char proc[256];
+} pv_shape;
+
 /*
  * Fill @v (and @u when not NULL) for container @c. The caller frees
  * v->vcpu with pv_cpu_view_free().
@@ -279,16 +285,33 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 	struct pv_cstate *cs;
 	struct buf host = BUF_INIT;
 	char path[PATH_MAX];
-	int idx = pv_cpu_hier(env), cgfd = -1, err;
+	int idx = pv_cpu_hier(env), cgfd = -1, err = 0;
 
 	memset(v, 0, sizeof(*v));
 	if (idx < 0)
 		return -ENOTSUP;
-	snprintf(path, sizeof(path), "%s/stat", env->proc);
-	err = pv_read_file_buf(AT_FDCWD, path, &host);
-	if (!err)
-		err = pv_host_stat_shape(host.data, &v->ncols, &v->intr_fields, &v->softirq_fields);
-	buf_free(&host);
+	/*
+	 * The host file's shape (cpu columns, number of IRQs and softirqs) is
+	 * fixed at boot; reading the host /proc/stat costs more than all the
+	 * rest of a container's rendering, so it is read once.
+	 */
+	pthread_mutex_lock(&pv_state_lock);
+	if (!pv_shape.ncols || strcmp(pv_shape.proc, env->proc)) {
+		snprintf(path, sizeof(path), "%s/stat", env->proc);
+		err = pv_read_file_buf(AT_FDCWD, path, &host);
+		if (!err)
+			err = pv_host_stat_shape(host.data, &pv_shape.ncols, &pv_shape.intr,
+						 &pv_shape.softirq);
+		buf_free(&host);
+		if (!err)
+			snprintf(pv_shape.proc, sizeof(pv_shape.proc), "%s", env->proc);
+		else
+			pv_shape.ncols = 0;
+	}
+	v->ncols = pv_shape.ncols;
+	v->intr_fields = pv_shape.intr;
+	v->softirq_fields = pv_shape.softirq;
+	pthread_mutex_unlock(&pv_state_lock);
 	if (err)
 		return err;
 	cpus = malloc(sizeof(*cpus));
