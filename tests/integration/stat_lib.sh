@@ -3,12 +3,23 @@
 
 pv_now() { date +%s.%N; }
 
+# Move the current shell process into test cgroup NAME in every hierarchy
+# with builtins only: a fork after the first move would count as the
+# container's (pv_cg_enter forks for basename).
+pv_enter_nofork() {
+	local d
+	for d in "${PV_CGROUPS[@]}"; do
+		[ "${d##*/}" = "$PV_TAG-$1" ] || continue
+		echo "$BASHPID" > "$d/cgroup.procs" || return 1
+	done
+}
+
 # pv_in NAME CMD...: run CMD inside test cgroup NAME (every hierarchy); the
 # process is forked here and moved in before exec, so it adds no fork there.
-pv_in() { local n=$1; shift; ( pv_cg_enter "$n" "$BASHPID"; exec "$@" ); }
+pv_in() { local n=$1; shift; ( pv_enter_nofork "$n" || exit 125; exec "$@" ); }
 
 # pv_bg_in NAME CMD...: same, in the background, killed at exit.
-pv_bg_in() { local n=$1; shift; ( pv_cg_enter "$n" "$BASHPID"; exec "$@" ) & PV_PIDS+=($!); }
+pv_bg_in() { local n=$1; shift; ( pv_enter_nofork "$n" || exit 125; exec "$@" ) & PV_PIDS+=($!); }
 
 # The container's /proc/stat and /proc/uptime as its own task reads them.
 pv_stat_in() { pv_in "$1" cat "$PV_MNT/proc/stat"; }

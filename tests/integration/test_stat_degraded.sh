@@ -25,7 +25,7 @@ done
 st=$(pv_stat_in c); up=$(pv_uptime_in c); now=$(pv_now)
 msg=$(pv_stat_check_elapsed "$st" "${up%% *}") || pv_fail "$msg"
 bt=$(pv_stat_field btime <<<"$st")
-pv_near "$(awk -v b="$bt" -v u="${up%% *}" 'BEGIN { print b + u }')" "$now" 0 1.05 || pv_fail "btime + uptime != now"
+pv_near "$(awk -v b="$bt" -v u="${up%% *}" 'BEGIN { printf "%.3f", b + u }')" "$now" 0 1.05 || pv_fail "btime $bt + uptime $up != now $now"
 r=$(pv_stat_field procs_running <<<"$st")
 [ "$r" -ge 2 ] && [ "$r" -le 3 ] || pv_fail "procs_running $r with 2 busy loops"
 # cpuacct.stat / cpu.stat user+system move with usage (their own tick rounding).
