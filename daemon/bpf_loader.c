@@ -42,6 +42,9 @@ struct pv_bpf {
 	char pin_dir[PATH_MAX - 32];
 };
 
+/* pv_forget: vCPU marks are written from 0 up; past this, stop at a miss. */
+#define PV_MAX_CPUS_HINT 64
+
 static const char *const pv_map_names[] = {
 	"pv_cpu", "pv_cpu_dead", "pv_start", "pv_task", "pv_meta", "pv_hwm",
 };
@@ -543,6 +546,21 @@ int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h)
 	cnt++;
 	err = bpf_map_update_batch(b->hwm_fd, keys, vals, &cnt, NULL);
 	return err ? -errno : 0;
+}
+
+int pv_bpf_forget(struct pv_bpf *b, __u64 cgid)
+{
+	struct pv_hwm_key k = { .cgid = cgid, .vcpu = PV_HWM_TOTALS };
+
+	if (!b)
+		return -ENOTSUP;
+	bpf_map_delete_elem(b->start_fd, &cgid);
+	if (bpf_map_delete_elem(b->hwm_fd, &k))
+		return 0;
+	for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS; k.vcpu++)
+		if (bpf_map_delete_elem(b->hwm_fd, &k) && errno == ENOENT && k.vcpu >= PV_MAX_CPUS_HINT)
+			break;
+	return 0;
 }
 
 __u64 pv_bpf_dropped(struct pv_bpf *b)

@@ -69,6 +69,13 @@ struct pv_cpu_hwm;
 int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h);
 int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h);
 
+/*
+ * Drop what the daemon itself wrote for @cgid (estimated start, marks):
+ * for a cgroup removed while a read of it was in flight, after the rmdir
+ * program already cleaned up.
+ */
+int pv_bpf_forget(struct pv_bpf *b, __u64 cgid);
+
 /* Inserts the BPF side refused because a map was full (logged once). */
 __u64 pv_bpf_dropped(struct pv_bpf *b);
 

@@ -103,19 +103,24 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 				col[k] = pv_max(col[k], prev[k]);
 		used = col[PV_COL_USER] + col[PV_COL_NICE] + col[PV_COL_SYSTEM];
 		/*
-		 * Several tasks can wait on one CPU at once, so run-queue
-		 * wait can exceed the wall time: steal is capped to what the
-		 * vCPU did not use, and idle is the rest, so the columns add
-		 * up to the time since start.
+		 * Several tasks can wait on one CPU at once, and a task's wait
+		 * is only reported when it runs again, after that time may
+		 * already have been shown as idle. So steal is capped to the
+		 * time not used and not already shown idle: the columns add
+		 * up to the time since start and none goes back. A capped
+		 * remainder shows up later, in place of idle.
 		 */
-		if (col[PV_COL_STEAL] > (elapsed > used ? elapsed - used : 0))
-			col[PV_COL_STEAL] = elapsed > used ? elapsed - used : 0;
-		if (prev)
-			col[PV_COL_STEAL] = pv_max(col[PV_COL_STEAL], prev[PV_COL_STEAL]);
-		used += col[PV_COL_STEAL];
-		col[PV_COL_IDLE] = elapsed > used ? elapsed - used : 0;
-		if (prev)
-			col[PV_COL_IDLE] = pv_max(col[PV_COL_IDLE], prev[PV_COL_IDLE]);
+		{
+			__u64 prev_idle = prev ? prev[PV_COL_IDLE] : 0;
+			__u64 prev_steal = prev ? prev[PV_COL_STEAL] : 0;
+			__u64 room = elapsed > used + prev_idle ? elapsed - used - prev_idle : 0;
+
+			if (col[PV_COL_STEAL] > room)
+				col[PV_COL_STEAL] = room;
+			col[PV_COL_STEAL] = pv_max(col[PV_COL_STEAL], prev_steal);
+			used += col[PV_COL_STEAL];
+			col[PV_COL_IDLE] = pv_max(elapsed > used ? elapsed - used : 0, prev_idle);
+		}
 	}
 	v->ctxt = total[4];
 	v->processes = total[5];

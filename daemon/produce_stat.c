@@ -393,6 +393,17 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 		pv_warn("bpf: cannot store high-water marks in %s/pv_hwm: "
 			"a restart may show smaller idle", env->pin_dir ? env->pin_dir : "");
 	}
+	/*
+	 * Removed while we rendered? The rmdir program may have run before
+	 * our writes: undo them so a removed cgroup leaves no residue, and
+	 * free its slot. (A removed cgroup directory has no files left.)
+	 */
+	if (faccessat(cgfd, "cgroup.procs", F_OK, 0) && errno == ENOENT) {
+		if (env->bpf)
+			pv_bpf_forget(env->bpf, c->cpu_cgid);
+		pv_cpu_hwm_free(&cs->hwm);
+		memset(cs, 0, sizeof(*cs));
+	}
 	pthread_mutex_unlock(&pv_state_lock);
 	if (!err && u)
 		pv_uptime_from_view(v, &raw, u);

@@ -167,6 +167,41 @@ static void build__high_water__no_column_goes_back(void **state)
 	free(cpus);
 }
 
+/*
+ * A wait reported late (the task ran again) covers time already shown as
+ * idle: it must not push the columns past the time since start.
+ */
+static void build__late_steal__columns_still_add_up(void **state)
+{
+	struct pv_cpu_stat pc[1] = { 0 };
+	int phys[] = { 0 };
+	struct pv_cpus *cpus = cpus_of(1, 1, phys);
+	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 1 * SEC, .now_real_ns = 1000 * SEC };
+	struct pv_cpu_hwm h = { 0 };
+	struct cpu_view a = { 0 }, b = { 0 }, c = { 0 };
+
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &a), 0);
+	assert_int_equal(a.vcpu[0][PV_COL_IDLE], 100);
+	raw.now_boot_ns = 1 * SEC + 10 * TICK;
+	pc[0].steal_ns = 50 * TICK;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &b), 0);
+	assert_int_equal(colsum(b.vcpu[0]), 110);
+	assert_int_equal(b.vcpu[0][PV_COL_IDLE], 100);
+	assert_int_equal(b.vcpu[0][PV_COL_STEAL], 10);
+	/* Later the deferred steal is shown instead of new idle. */
+	raw.now_boot_ns = 2 * SEC;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &c), 0);
+	assert_int_equal(colsum(c.vcpu[0]), 200);
+	assert_int_equal(c.vcpu[0][PV_COL_STEAL], 50);
+	assert_int_equal(c.vcpu[0][PV_COL_IDLE], 150);
+	pv_cpu_view_free(&a);
+	pv_cpu_view_free(&b);
+	pv_cpu_view_free(&c);
+	pv_cpu_hwm_free(&h);
+	free(cpus);
+}
+
 static void build__start_in_future__age_zero_not_huge(void **state)
 {
 	struct pv_cpu_stat pc[1] = { 0 };
@@ -248,6 +283,7 @@ int main(void)
 		cmocka_unit_test(build__quota_vcpus__share_total_exactly),
 		cmocka_unit_test(build__steal_above_free_time__capped),
 		cmocka_unit_test(build__high_water__no_column_goes_back),
+		cmocka_unit_test(build__late_steal__columns_still_add_up),
 		cmocka_unit_test(build__start_in_future__age_zero_not_huge),
 		cmocka_unit_test(uptime__idle__is_sum_of_vcpu_idle),
 		cmocka_unit_test(shape__host_stat__columns_intr_softirq),
