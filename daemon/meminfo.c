@@ -2,7 +2,6 @@
 #include "meminfo.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,24 +472,17 @@ int render_meminfo(const struct mem_view *v, struct buf *out)
 /* ---- producer glue ---------------------------------------------------- */
 
 int pv_collect_mem(const struct pv_env *env, const struct pv_container *c,
-		   struct buf *host, struct mem_view *ret)
+		   const char *host_text, struct mem_view *ret)
 {
 	struct mem_cg m;
-	char path[PATH_MAX];
-	int n, err;
+	int err;
 
-	n = snprintf(path, sizeof(path), "%s/meminfo", env->proc);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
-	err = pv_read_file_buf(AT_FDCWD, path, host);
-	if (err)
-		return err;
-	if (!host->data)
-		return -ENODATA;
+	if (!host_text)
+		return -EINVAL;
 	if (!c->host) {
 		err = pv_collect_memcg(&env->cg, c, &m);
 		if (err == 0)
-			return pv_mem_view_build(host->data, &m, ret);
+			return pv_mem_view_build(host_text, &m, ret);
 		if (err != -ENODEV)
 			return err;
 	}
@@ -500,7 +492,7 @@ int pv_collect_mem(const struct pv_env *env, const struct pv_container *c,
 	 * memory.
 	 */
 	memset(ret, 0, sizeof(*ret));
-	ret->host_text = host->data;
+	ret->host_text = host_text;
 	ret->passthrough = 1;
 	return 0;
 }

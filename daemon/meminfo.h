@@ -122,12 +122,11 @@ int pv_mem_view_build(const char *host_text, const struct mem_cg *m,
 int render_meminfo(const struct mem_view *v, struct buf *out);
 
 /*
- * Collector glue for producers: reads env->proc/meminfo into @host (which
- * must outlive @ret, as ret->host_text points into it) and builds the view
- * for @c; a reader in no container, or a container with no memory cgroup of
- * its own, gets a passthrough view.
+ * Collector glue for producers: the view of @c over @host_text (the host's
+ * meminfo, which must outlive @ret); a reader in no container, or a
+ * container with no memory cgroup of its own, gets a passthrough view.
  */
 int pv_collect_mem(const struct pv_env *env, const struct pv_container *c,
-		   struct buf *host, struct mem_view *ret);
+		   const char *host_text, struct mem_view *ret);
 
 #endif

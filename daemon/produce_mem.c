@@ -5,10 +5,12 @@
  * host's own file. Producers never log; the FUSE layer logs -errno once.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cpuinfo.h"
 #include "diskstats.h"
@@ -31,6 +33,65 @@ static int read_under(const char *root, const char *name, struct buf *out)
 	return err;
 }
 
+/*
+ * Host text a container view only takes its shape from (cpuinfo blocks,
+ * meminfo line order, host MemTotal/SwapTotal caps, diskstats device
+ * names), kept for up to HOST_TTL_MS: /proc/cpuinfo alone costs ~35 us of
+ * kernel time per read (it samples every CPU's frequency). Host readers
+ * never see this copy; they get the live file. Swapon/hotplug show up in
+ * container views within the TTL.
+ */
+#define HOST_TTL_MS 1000
+
+struct host_cache {
+	pthread_mutex_t lock; /* protects every field below */
+	char path[PATH_MAX];
+	struct buf text;
+	struct timespec at;
+};
+
+static struct host_cache cache_cpuinfo = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct host_cache cache_meminfo = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct host_cache cache_diskstats = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static long ms_since(const struct timespec *then, const struct timespec *now)
+{
+	return (now->tv_sec - then->tv_sec) * 1000 + (now->tv_nsec - then->tv_nsec) / 1000000;
+}
+
+static int read_host_cached(struct host_cache *hc, const char *root, const char *name,
+			    struct buf *out)
+{
+	char path[PATH_MAX];
+	struct timespec now;
+	int n, err = 0;
+
+	n = snprintf(path, sizeof(path), "%s/%s", root, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	pthread_mutex_lock(&hc->lock);
+	if (!hc->text.data || strcmp(hc->path, path) != 0 ||
+	    ms_since(&hc->at, &now) >= HOST_TTL_MS || ms_since(&hc->at, &now) < 0) {
+		buf_reset(&hc->text);
+		err = pv_read_file_buf(AT_FDCWD, path, &hc->text);
+		if (!err && !hc->text.data)
+			err = -ENODATA;
+		if (err) {
+			buf_free(&hc->text); /* never serve a partial copy later */
+		} else {
+			strcpy(hc->path, path);
+			hc->at = now;
+		}
+	}
+	if (!err) {
+		buf_append(out, hc->text.data, hc->text.len);
+		err = buf_error(out);
+	}
+	pthread_mutex_unlock(&hc->lock);
+	return err;
+}
+
 int pv_produce_meminfo(const struct pv_env *env, const struct pv_container *c,
 		       struct buf *out)
 {
@@ -40,7 +101,9 @@ int pv_produce_meminfo(const struct pv_env *env, const struct pv_container *c,
 
 	if (c->host)
 		return pv_produce_host_file(env, "meminfo", out);
-	err = pv_collect_mem(env, c, &host, &v);
+	err = read_host_cached(&cache_meminfo, env->proc, "meminfo", &host);
+	if (!err)
+		err = pv_collect_mem(env, c, host.data, &v);
 	if (!err)
 		err = render_meminfo(&v, out);
 	buf_free(&host);
@@ -57,7 +120,9 @@ int pv_produce_swaps(const struct pv_env *env, const struct pv_container *c,
 
 	if (c->host)
 		return pv_produce_host_file(env, "swaps", out);
-	err = pv_collect_mem(env, c, &host_mem, &mv);
+	err = read_host_cached(&cache_meminfo, env->proc, "meminfo", &host_mem);
+	if (!err)
+		err = pv_collect_mem(env, c, host_mem.data, &mv);
 	if (err)
 		goto out;
 	err = read_under(env->proc, "swaps", &host_swaps);
@@ -91,7 +156,7 @@ int pv_produce_diskstats(const struct pv_env *env, const struct pv_container *c,
 	devs = calloc(PV_MAX_IO_DEVS, sizeof(*devs));
 	if (!devs)
 		return -ENOMEM;
-	err = read_under(env->proc, "diskstats", &host);
+	err = read_host_cached(&cache_diskstats, env->proc, "diskstats", &host);
 	if (err)
 		goto out;
 	err = pv_collect_io(&env->cg, c, devs, PV_MAX_IO_DEVS, &n);
@@ -127,7 +192,7 @@ int pv_produce_cpuinfo(const struct pv_env *env, const struct pv_container *c,
 	err = pv_container_cpus(&env->cg, c, env->cpu_quota_view, env->host_ncpus, cpus);
 	if (err)
 		goto out;
-	err = read_under(env->proc, "cpuinfo", &host);
+	err = read_host_cached(&cache_cpuinfo, env->proc, "cpuinfo", &host);
 	if (err)
 		goto out;
 	v.host_text = host.data;

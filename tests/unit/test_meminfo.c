@@ -499,18 +499,22 @@ static void meminfo__collect_host_reader__passthrough(void **state)
 {
 	struct pv_env env = { .proc = FIX "/proc", .sys = FIX "/sys" };
 	struct pv_container *c = calloc(1, sizeof(*c));
-	struct buf host = BUF_INIT, out = BUF_INIT;
+	struct buf out = BUF_INIT;
 	struct mem_view v;
 
 	assert_non_null(c);
 	for (int i = 0; i < PV_CTRL__COUNT; i++)
 		env.cg.by_ctrl[i] = -1;
 	c->host = 1;
-	assert_int_equal(pv_collect_mem(&env, c, &host, &v), 0);
+	assert_int_equal(pv_collect_mem(&env, c, host_noswap, &v), 0);
 	assert_true(v.passthrough);
 	assert_int_equal(render_meminfo(&v, &out), 0);
 	assert_text(out.data, host_noswap);
-	buf_free(&host);
+	/* a container without a memory controller: the host's memory too */
+	c->host = 0;
+	assert_int_equal(pv_collect_mem(&env, c, host_noswap, &v), 0);
+	assert_true(v.passthrough);
+	assert_int_equal(pv_collect_mem(&env, c, NULL, &v), -EINVAL);
 	buf_free(&out);
 	free(c);
 }
