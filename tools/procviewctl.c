@@ -241,9 +241,20 @@ static int env_open(void)
 		if (links_attached(&nl)) {
 			struct pv_bpf_opts o = { .pin_dir = opt.pin_dir, .cg = &env.cg };
 
-			pv_log_verbose = 0;
+			/* Its "reusing pinned accounting" line is for the
+			   daemon's log, not our output. */
+			int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (saved >= 0 && null >= 0)
+				dup2(null, STDERR_FILENO);
 			if (pv_bpf_open(&o, &env.bpf) < 0)
 				env.bpf = NULL;
+			if (saved >= 0) {
+				dup2(saved, STDERR_FILENO);
+				close(saved);
+			}
+			if (null >= 0)
+				close(null);
 		}
 	}
 	return 0;
