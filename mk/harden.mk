@@ -2,7 +2,8 @@
 # Hardening: libFuzzer targets, sanitizer builds, valgrind, stress.
 #
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS (60) each
-#   make fuzz-smoke      the same for FUZZ_SMOKE_SECONDS (8) each (make test)
+#   make fuzz-smoke      the same for FUZZ_SMOKE_SECONDS (6) each (make test)
+#                        (FUZZ_JOBS targets at a time, default 2)
 #   make asan            daemon, tools and unit tests with ASan+UBSan in build-asan/
 #   make asan-unit       run those unit tests
 #   make valgrind-unit   memcheck every unit test (build/, unsanitized)
@@ -15,7 +16,7 @@
 FUZZ_BUILD         ?= build-fuzz
 ASAN_BUILD         ?= build-asan
 FUZZ_SECONDS       ?= 60
-FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_SMOKE_SECONDS ?= 6
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -DPV_VERSION='"$(VERSION)"' \
@@ -49,26 +50,12 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 
 fuzz-build: $(FUZZERS)
 
-# $(1) = seconds per target. New inputs go to $(FUZZ_BUILD)/corpus/<t>, never
-# into the committed seeds; a crash leaves $(FUZZ_BUILD)/crash/<t>-* and fails.
-define fuzz_run
-	$(Q)fail=0; for f in $(FUZZERS); do \
-		t=$$(basename $$f); mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crash; \
-		log=$(FUZZ_BUILD)/$$t.log; \
-		if $$f -max_total_time=$(1) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-			-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash/$$t- \
-			$(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t >$$log 2>&1; then \
-			echo "PASS  $$t ($$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' $$log | grep -o '[0-9]*$$') runs, $(1)s)"; \
-		else echo "FAIL  $$t (see $$log)"; grep -m5 -E 'ERROR|runtime error|SUMMARY' $$log | sed 's/^/    | /'; fail=1; fi; \
-	done; exit $$fail
-endef
-
+FUZZ_JOBS ?= 2
 fuzz: fuzz-build
-	$(call fuzz_run,$(FUZZ_SECONDS))
+	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZERS)
 
 fuzz-smoke: fuzz-build
-	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
-
+	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZERS)
 # Same Makefile, other build dir and sanitizer flags: nothing is shared with
 # build/, so the two never mix objects.
 asan:
@@ -93,3 +80,5 @@ stress: all
 # a closing "harden: P passed, F failed" line.
 harden-check:
 	$(Q)tests/run-harden.sh
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

@@ -23,20 +23,16 @@ pv_daemon_start
 unset ASAN_OPTIONS UBSAN_OPTIONS
 pv_cg_create a
 
-read_all() { # $1 = label; every file, three ways
-	local f
-	for f in "${HZ_FILES[@]}"; do
-		cat "$PV_MNT/$f" >/dev/null || pv_fail "$1: cat $f"
-		dd if="$PV_MNT/$f" bs=1 status=none >/dev/null || pv_fail "$1: dd bs=1 $f"
-		dd if="$PV_MNT/$f" bs=7 skip=3 status=none >/dev/null || pv_fail "$1: dd bs=7 skip=3 $f"
-	done
-}
-export -f read_all pv_fail
-export PV_MNT
+# Every file, three ways: whole, byte by byte, odd blocks at an offset.
+READ_ALL='for f in '"${HZ_FILES[*]}"'; do
+	cat "$0/$f" >/dev/null || { echo "cat $f failed"; exit 1; }
+	dd if="$0/$f" bs=1 status=none of=/dev/null || { echo "dd bs=1 $f failed"; exit 1; }
+	dd if="$0/$f" bs=7 skip=3 status=none of=/dev/null || { echo "dd bs=7 skip=3 $f failed"; exit 1; }
+done'
 HZ_FILES_S="${HZ_FILES[*]}"
 for round in 1 2 3; do
-	read_all host
-	hz_cg_run a bash -c 'HZ_FILES=($0); read_all container' "$HZ_FILES_S"
+	bash -c "$READ_ALL" "$PV_MNT" || pv_fail "host reads (round $round)"
+	hz_cg_run a bash -c "$READ_ALL" "$PV_MNT" || pv_fail "container reads (round $round)"
 	# Held handles re-read from offset 0 (top / free -s style).
 	/usr/bin/python3 - "$PV_MNT" "$HZ_FILES_S" <<'PY' || pv_fail "held handles"
 import os, sys
