@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Low-level FUSE API: the tree is fixed and tiny, so inode numbers are
+ * indices into one node table built from pv_vfiles[] at start, and no path
+ * strings are built per request.
+ *
+ * Read semantics (DESIGN.md): open renders into a per-handle buffer; every
+ * read at offset 0 renders afresh (tools keep /proc files open and re-read
+ * from 0); reads at other offsets slice the current rendering, so `dd bs=1`
+ * sees one consistent file. Files report size 0 and use direct_io, so the
+ * kernel never caches or trims a rendering by size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fuse_ops.h"
+#include "log.h"
+#include "vfile.h"
+
+#define PV_MAX_NODES 64
+/* Short: the tree never changes, but a short timeout keeps a restarted
+ * daemon's fresh mount from meeting long-lived stale kernel entries. */
+#define PV_TIMEOUT 1.0
+
+struct pv_node {
+	char *name;                 /* component; "" for the root */
+	fuse_ino_t parent;
+	const struct pv_vfile *vf;  /* NULL for directories */
+};
+
+struct pv_fs {
+	const struct pv_env *env;
+	pv_resolve_fn resolve;
+	void *resolve_ctx;
+	struct timespec mtime;      /* daemon start: times of every node */
+	int n;                      /* nodes; ino = index + 1 (root = 1) */
+	struct pv_node node[PV_MAX_NODES];
+};
+
+struct pv_handle {
+	pthread_mutex_t lock;       /* protects c's use, out and logged */
+	const struct pv_vfile *vf;
+	struct pv_container *c;     /* the reader's container at open */
+	struct buf out;             /* the current rendering */
+	int logged;                 /* producer error already logged */
+};
+
+const char *pv_container_name(const struct pv_env *env, const struct pv_container *c)
+{
+	int i = env->cg.cpu_acct;
+
+	if (i < 0 || i >= env->cg.n)
+		i = env->cg.by_ctrl[PV_CTRL_MEMORY];
+	if (i < 0 || i >= env->cg.n)
+		return "/";
+	return c->path[i];
+}
+
+static struct pv_node *node_get(struct pv_fs *fs, fuse_ino_t ino)
+{
+	if (ino < 1 || ino > (fuse_ino_t)fs->n)
+		return NULL;
+	return &fs->node[ino - 1];
+}
+
+static fuse_ino_t node_child(struct pv_fs *fs, fuse_ino_t parent, const char *name)
+{
+	for (int i = 1; i < fs->n; i++)
+		if (fs->node[i].parent == parent && strcmp(fs->node[i].name, name) == 0)
+			return (fuse_ino_t)i + 1;
+	return 0;
+}
+
+/* Add (or find) @name below @parent; returns its ino or 0 when full. */
+static fuse_ino_t node_add(struct pv_fs *fs, fuse_ino_t parent, const char *name,
+			   size_t len, const struct pv_vfile *vf)
+{
+	char *copy;
+	fuse_ino_t ino;
+
+	copy = strndup(name, len);
+	if (!copy)
+		return 0;
+	ino = node_child(fs, parent, copy);
+	if (ino) {
+		free(copy);
+		return ino;
+	}
+	if (fs->n >= PV_MAX_NODES) {
+		free(copy);
+		return 0;
+	}
+	fs->node[fs->n] = (struct pv_node){ .name = copy, .parent = parent, .vf = vf };
+	return (fuse_ino_t)++fs->n;
+}
+
+struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve, void *resolve_ctx)
+{
+	struct pv_fs *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	fs->env = env;
+	fs->resolve = resolve;
+	fs->resolve_ctx = resolve_ctx;
+	clock_gettime(CLOCK_REALTIME, &fs->mtime);
+	fs->node[0] = (struct pv_node){ .name = strdup(""), .parent = 1 };
+	fs->n = 1;
+	if (!fs->node[0].name)
+		goto fail;
+	for (size_t i = 0; i < pv_nvfiles; i++) {
+		const char *p = pv_vfiles[i].path;
+		fuse_ino_t dir = 1;
+
+		while (*p == '/')
+			p++;
+		for (;;) {
+			const char *slash = strchr(p, '/');
+
+			if (!slash) {
+				if (!node_add(fs, dir, p, strlen(p), &pv_vfiles[i]))
+					goto fail;
+				break;
+			}
+			dir = node_add(fs, dir, p, (size_t)(slash - p), NULL);
+			if (!dir)
+				goto fail;
+			p = slash + 1;
+		}
+	}
+	return fs;
+fail:
+	pv_fs_free(fs);
+	return NULL;
+}
+
+void pv_fs_free(struct pv_fs *fs)
+{
+	if (!fs)
+		return;
+	for (int i = 0; i < fs->n; i++)
+		free(fs->node[i].name);
+	free(fs);
+}
+
+static void fill_attr(struct pv_fs *fs, fuse_ino_t ino, struct stat *st)
+{
+	struct pv_node *n = node_get(fs, ino);
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	if (n->vf) {
+		/* Size 0 like /proc: the length is known only once rendered. */
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+	} else {
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = 2;
+	}
+	st->st_atim = st->st_mtim = st->st_ctim = fs->mtime;
+	st->st_blksize = 4096;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct pv_fs *fs = fuse_req_userdata(req);
+	struct fuse_entry_param e;
+	struct pv_node *p = node_get(fs, parent);
+	fuse_ino_t ino;
+
+	if (!p || p->vf) {
+		fuse_reply_err(req, p ? ENOTDIR : ENOENT);
+		return;
+	}
+	ino = node_child(fs, parent, name);
+	if (!ino) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	memset(&e, 0, sizeof(e));
+	e.ino = ino;
+	e.attr_timeout = PV_TIMEOUT;
+	e.entry_timeout = PV_TIMEOUT;
+	fill_attr(fs, ino, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct pv_fs *fs = fuse_req_userdata(req);
+	struct stat st;
+
+	if (!node_get(fs, ino)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	fill_attr(fs, ino, &st);
+	fuse_reply_attr(req, &st, PV_TIMEOUT);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct pv_fs *fs = fuse_req_userdata(req);
+	struct pv_node *n = node_get(fs, ino);
+	struct stat st = { 0 };
+	char *buf;
+	size_t len = 0, cap = 4096;
+	off_t idx = 0;
+
+	if (!n || n->vf) {
+		fuse_reply_err(req, n ? ENOTDIR : ENOENT);
+		return;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	/* Entries carry their index + 1 as the next offset. */
+	for (int i = -2; i < fs->n; i++) {
+		const char *name;
+		fuse_ino_t eino;
+		size_t need;
+
+		if (i == -2) {
+			name = ".";
+			eino = ino;
+		} else if (i == -1) {
+			name = "..";
+			eino = n->parent;
+		} else if (i > 0 && fs->node[i].parent == ino) {
+			name = fs->node[i].name;
+			eino = (fuse_ino_t)i + 1;
+		} else {
+			continue;
+		}
+		idx++;
+		if (idx <= off)
+			continue;
+		st.st_ino = eino;
+		st.st_mode = node_get(fs, eino)->vf ? S_IFREG : S_IFDIR;
+		need = fuse_add_direntry(req, NULL, 0, name, NULL, 0);
+		if (len + need > size)
+			break;
+		if (len + need > cap) {
+			/* Not reached for this tree; stop rather than grow. */
+			break;
+		}
+		fuse_add_direntry(req, buf + len, cap - len, name, &st, idx);
+		len += need;
+	}
+	fuse_reply_buf(req, buf, len);
+	free(buf);
+}
+
+/* Render @h afresh. 0 or -EIO (logged once per handle). */
+static int render(struct pv_fs *fs, struct pv_handle *h)
+{
+	int rc;
+
+	buf_reset(&h->out);
+	rc = h->vf->produce(fs->env, h->c, &h->out);
+	if (!rc)
+		rc = buf_error(&h->out);
+	if (!rc)
+		return 0;
+	if (!h->logged) {
+		h->logged = 1;
+		pv_err("%s: cannot render for cgroup %s (reader pid %d): %s",
+		       h->vf->path, pv_container_name(fs->env, h->c),
+		       (int)h->c->reader_pid, strerror(-rc));
+	}
+	buf_reset(&h->out);
+	return -EIO;
+}
+
+static void handle_free(struct pv_handle *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_destroy(&h->lock);
+	buf_free(&h->out);
+	free(h->c);
+	free(h);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct pv_fs *fs = fuse_req_userdata(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct pv_node *n = node_get(fs, ino);
+	struct pv_handle *h;
+	int rc;
+
+	if (!n) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (!n->vf) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->c = calloc(1, sizeof(*h->c)))) {
+		free(h);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	h->vf = n->vf;
+	rc = fs->resolve(fs->resolve_ctx, ctx->pid, h->c);
+	if (rc) {
+		/* The reader may be gone (its reply goes nowhere then). */
+		pv_warn("%s: cannot tell whose container reader pid %d is in: %s",
+			n->vf->path, (int)ctx->pid, strerror(-rc));
+		handle_free(h);
+		fuse_reply_err(req, rc == -ENOMEM ? ENOMEM : EIO);
+		return;
+	}
+	/* Rendered at open, so pread at any offset of a fresh handle works. */
+	rc = render(fs, h);
+	if (rc) {
+		handle_free(h);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)h;
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	fi->nonseekable = 0;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		handle_free(h);   /* open was interrupted: no release follows */
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct pv_fs *fs = fuse_req_userdata(req);
+	struct pv_handle *h = (struct pv_handle *)(uintptr_t)fi->fh;
+	char *dst;
+	size_t n;
+	int rc = 0;
+
+	dst = malloc(size ? size : 1);
+	if (!dst) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	if (off == 0)
+		rc = render(fs, h);
+	n = rc ? 0 : buf_slice(h->out.data, h->out.len, off, size, dst);
+	pthread_mutex_unlock(&h->lock);
+	if (rc)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, dst, n);
+	free(dst);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	handle_free((struct pv_handle *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+/* Every modifying operation: the tree is read-only. */
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		     off_t off, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+			 off_t length, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static const struct fuse_lowlevel_ops ops = {
+	.lookup = op_lookup,
+	.getattr = op_getattr,
+	.readdir = op_readdir,
+	.open = op_open,
+	.read = op_read,
+	.release = op_release,
+	.setattr = op_setattr,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.unlink = op_unlink,
+	.rmdir = op_unlink,
+	.symlink = op_symlink,
+	.rename = op_rename,
+	.link = op_link,
+	.write = op_write,
+	.setxattr = op_setxattr,
+	.removexattr = op_removexattr,
+	.create = op_create,
+	.fallocate = op_fallocate,
+};
+
+const struct fuse_lowlevel_ops *pv_fuse_ops(void)
+{
+	return &ops;
+}

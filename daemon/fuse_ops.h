@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The FUSE low-level operations over the served-file table (vfile.h):
+ * a fixed read-only tree, per-handle renderings, every write refused.
+ */
+#ifndef PV_FUSE_OPS_H
+#define PV_FUSE_OPS_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "env.h"
+
+/*
+ * Who is reading: fill @ret with the container of the process @pid (a host
+ * pid from the FUSE request). 0 or -errno. reader.c provides the real one.
+ */
+typedef int (*pv_resolve_fn)(void *ctx, pid_t pid, struct pv_container *ret);
+
+struct pv_fs;
+
+/* @env and @resolve_ctx must outlive the filesystem. NULL on ENOMEM. */
+struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve,
+			void *resolve_ctx);
+void pv_fs_free(struct pv_fs *fs);      /* NULL-safe */
+
+/* Operations table; the session's userdata must be the struct pv_fs. */
+const struct fuse_lowlevel_ops *pv_fuse_ops(void);
+
+/* Cgroup path of @c to name in log lines (the CPU or memory hierarchy's). */
+const char *pv_container_name(const struct pv_env *env, const struct pv_container *c);
+
+#endif

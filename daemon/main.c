@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * procviewd: parse options, check what a FUSE mount needs (privileges,
+ * /dev/fuse, a free mountpoint) so failures are one clear line, then bring
+ * up cgroups -> BPF -> loadavg -> FUSE -> restart repair -> READY, serve
+ * multithreaded until SIGINT/SIGTERM (libfuse owns those signals) and tear
+ * down in reverse order. BPF pins are kept: the next daemon re-opens them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bpf_loader.h"
+#include "env.h"
+#include "fileio.h"
+#include "fuse_ops.h"
+#include "loadavg.h"
+#include "log.h"
+#include "options.h"
+#include "reader.h"
+#include "remount.h"
+#include "sdnotify.h"
+
+#define FSNAME "procview"
+
+/* CAP_SYS_ADMIN in the effective set (root without it cannot mount). */
+static int have_sys_admin(void)
+{
+	char text[4096], *p;
+	unsigned long long eff;
+
+	if (pv_read_file_at(AT_FDCWD, "/proc/self/status", text, sizeof(text)) < 0)
+		return geteuid() == 0;
+	p = strstr(text, "\nCapEff:");
+	if (!p || sscanf(p + 8, "%llx", &eff) != 1)
+		return geteuid() == 0;
+	return (eff >> 21) & 1;   /* CAP_SYS_ADMIN = 21 */
+}
+
+static int check_dev_fuse(void)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+
+		pv_err("cannot open /dev/fuse: %s (%s)", strerror(e),
+		       e == ENOENT ? "load the fuse module: modprobe fuse" :
+		       e == EACCES || e == EPERM ? "run as root" : "FUSE unavailable");
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Canonical path of @path without touching its last component: stat() of a
+ * dead FUSE mount's root fails with ENOTCONN, and we must still name it.
+ */
+static int canon_path(const char *path, char *ret, size_t cap)
+{
+	char a[PATH_MAX], b[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+	int n;
+
+	if (strlen(path) >= sizeof(a))
+		return -ENAMETOOLONG;
+	strcpy(a, path);
+	strcpy(b, path);
+	if (!realpath(dirname(a), dir))
+		return -errno;
+	base = basename(b);
+	if (strcmp(base, "/") == 0)
+		n = snprintf(ret, cap, "/");
+	else if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return realpath(path, ret) ? 0 : -errno;
+	else
+		n = snprintf(ret, cap, "%s/%s", strcmp(dir, "/") ? dir : "", base);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+/* Undo mountinfo's octal escapes (\040 for space) in place. */
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+/*
+ * Is something mounted on @mnt? Returns 0 (free), 1 (a live mount), 2 (a
+ * dead procview mount a crashed daemon left), or -errno. @fstype gets the
+ * type of the top mount.
+ */
+static int mount_state(const char *mnt, char *fstype, size_t cap)
+{
+	struct buf mi = BUF_INIT;
+	int rc, found = 0;
+	char *save = NULL;
+
+	rc = pv_read_file_buf(AT_FDCWD, "/proc/self/mountinfo", &mi);
+	if (rc) {
+		buf_free(&mi);
+		return rc;
+	}
+	for (char *line = strtok_r(mi.data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char mp[PATH_MAX], type[256];
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+		    sscanf(sep + 3, "%255s", type) != 1)
+			continue;
+		unescape(mp);
+		if (strcmp(mp, mnt) == 0) {
+			found = 1;   /* later lines are mounted on top: keep last */
+			snprintf(fstype, cap, "%s", type);
+		}
+	}
+	buf_free(&mi);
+	if (!found)
+		return 0;
+	if (strcmp(fstype, "fuse." FSNAME) == 0) {
+		struct stat st;
+
+		if (stat(mnt, &st) && errno == ENOTCONN)
+			return 2;
+	}
+	return 1;
+}
+
+static int prepare_mountpoint(const char *arg, char *mnt, size_t cap)
+{
+	char fstype[256] = "";
+	int rc;
+
+	rc = canon_path(arg, mnt, cap);
+	if (rc == -ENOENT) {
+		rc = mkdir_p(arg);
+		if (rc) {
+			pv_err("cannot create mountpoint %s: %s", arg, strerror(-rc));
+			return rc;
+		}
+		rc = canon_path(arg, mnt, cap);
+	}
+	if (rc) {
+		pv_err("mountpoint %s: %s", arg, strerror(-rc));
+		return rc;
+	}
+	rc = mount_state(mnt, fstype, sizeof(fstype));
+	if (rc < 0) {
+		pv_err("cannot read /proc/self/mountinfo: %s", strerror(-rc));
+		return rc;
+	}
+	if (rc == 2) {
+		/* A crashed daemon's mount: detach it; remount repair re-binds
+		 * the containers that still hold files of it. */
+		pv_warn("%s: replacing the dead mount of a previous procviewd", mnt);
+		if (umount2(mnt, MNT_DETACH)) {
+			pv_err("%s: cannot detach the dead mount: %s", mnt, strerror(errno));
+			return -errno;
+		}
+		rc = 0;
+	}
+	if (rc == 1) {
+		pv_err("mountpoint %s is busy: a %s filesystem is already mounted there%s",
+		       mnt, fstype, strcmp(fstype, "fuse." FSNAME) == 0 ?
+		       " (another procviewd is serving it)" : "");
+		return -EBUSY;
+	}
+	if (mkdir_p(mnt) == 0) {
+		struct stat st;
+
+		if (stat(mnt, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			pv_err("mountpoint %s is not a directory", mnt);
+			return -ENOTDIR;
+		}
+	} else {
+		pv_err("mountpoint %s: %s", mnt, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Mount bpffs on /sys/fs/bpf when it is missing (pins live there). */
+static void ensure_bpffs(const char *pin_dir)
+{
+	char fstype[256] = "";
+
+	if (strncmp(pin_dir, "/sys/fs/bpf/", 12) != 0)
+		return;
+	if (mount_state("/sys/fs/bpf", fstype, sizeof(fstype)) == 1 &&
+	    strcmp(fstype, "bpf") == 0)
+		return;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700"))
+		pv_warn("cannot mount bpffs on /sys/fs/bpf: %s", strerror(errno));
+	else
+		pv_info("mounted bpffs on /sys/fs/bpf");
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+		int e = errno;
+
+		pv_err("cannot write pidfile %s: %s", path, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/*
+ * Detach before any thread exists (BPF, loadavg and FUSE threads do not
+ * survive fork). The parent waits for one status byte from the child: 0
+ * when it serves, else the exit code, so errors still reach the terminal
+ * and the exit status.
+ */
+static int daemonize(int *ret_fd)
+{
+	int p[2];
+	pid_t pid;
+	unsigned char st = 1;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		pv_err("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		pv_err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(p[0]);
+	if (setsid() < 0)
+		pv_warn("setsid: %s", strerror(errno));
+	*ret_fd = p[1];
+	return 0;
+}
+
+static void report_status(int *fd, unsigned char st)
+{
+	if (*fd < 0)
+		return;
+	if (write(*fd, &st, 1) != 1)
+		pv_warn("cannot report status to the parent: %s", strerror(errno));
+	close(*fd);
+	*fd = -1;
+}
+
+static void detach_stdio(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
+static int discover_cgroups(const struct pv_options *o, struct pv_cgroups *cg)
+{
+	struct buf mi = BUF_INIT;
+	int rc;
+
+	rc = pv_read_file_buf(AT_FDCWD, "/proc/self/mountinfo", &mi);
+	if (rc) {
+		pv_err("cannot read /proc/self/mountinfo: %s", strerror(-rc));
+		goto out;
+	}
+	rc = pv_cgroups_discover(mi.data ? mi.data : "", o->cgroup_root, cg);
+	if (rc) {
+		pv_err("cannot discover cgroup hierarchies%s%s: %s",
+		       o->cgroup_root ? " below " : "", o->cgroup_root ? o->cgroup_root : "",
+		       strerror(-rc));
+		goto out;
+	}
+	rc = pv_cgroups_open(cg);
+	if (rc)
+		pv_err("cannot open the cgroup hierarchies: %s", strerror(-rc));
+out:
+	buf_free(&mi);
+	return rc;
+}
+
+static int resolve(void *ctx, pid_t pid, struct pv_container *ret)
+{
+	return pv_reader_resolve(ctx, pid, ret);
+}
+
+int main(int argc, char **argv)
+{
+	struct pv_options o;
+	struct pv_env env = { 0 };
+	struct pv_bpf_opts bo;
+	struct pv_reader *reader = NULL;
+	struct pv_fs *fs = NULL;
+	struct fuse_session *se = NULL;
+	struct fuse_loop_config *lc = NULL;
+	char mnt[PATH_MAX], mntopts[512];
+	int status_fd = -1, rc, ret = 1, mounted = 0, handlers = 0, pidfile = 0;
+
+	if (pv_options_parse(argc, argv, &o, stderr))
+		return 2;
+	if (o.help) {
+		pv_options_usage(stdout, "procviewd");
+		return 0;
+	}
+	if (o.version) {
+		printf("procviewd %s\n", PV_VERSION);
+		return 0;
+	}
+	pv_log_verbose = o.debug;
+	if (o.cleanup) {
+		rc = pv_bpf_remove_pins(o.pin_dir);
+		if (rc) {
+			pv_err("cannot remove the pins in %s: %s", o.pin_dir, strerror(-rc));
+			return 1;
+		}
+		pv_info("removed the pinned BPF state in %s", o.pin_dir);
+		return 0;
+	}
+	if (geteuid() != 0 && !have_sys_admin()) {
+		pv_err("missing privileges: run as root (needs CAP_SYS_ADMIN to mount, "
+		       "CAP_BPF/CAP_PERFMON for BPF, CAP_SYS_PTRACE to identify readers)");
+		return 1;
+	}
+	if (!have_sys_admin()) {
+		pv_err("missing privileges: CAP_SYS_ADMIN is not in the effective set");
+		return 1;
+	}
+	if (check_dev_fuse())
+		return 1;
+	if (prepare_mountpoint(o.mountpoint, mnt, sizeof(mnt)))
+		return 1;
+	if (!o.foreground && daemonize(&status_fd))
+		return 1;
+
+	env.proc = o.proc;
+	env.sys = "/sys";
+	env.cpu_quota_view = o.cpu_quota_view;
+	env.pin_dir = o.pin_dir;
+	rc = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	env.host_ncpus = rc > 0 ? rc : 1;
+	for (int i = 0; i < PV_MAX_HIER; i++)
+		env.cg.h[i].dirfd = -1;
+
+	if (!o.no_bpf)
+		ensure_bpffs(o.pin_dir);
+	if (discover_cgroups(&o, &env.cg))
+		goto out;
+	if (o.no_bpf) {
+		pv_warn("running degraded: --no-bpf: CPU figures come from cgroup files");
+	} else {
+		bo = (struct pv_bpf_opts){ .pin_dir = o.pin_dir, .cg = &env.cg };
+		rc = pv_bpf_open(&bo, &env.bpf);
+		if (rc) {
+			pv_warn("running degraded: cannot load BPF (%s): CPU figures come "
+				"from cgroup files", strerror(-rc));
+			env.bpf = NULL;
+		}
+	}
+	rc = pv_loadavg_start(&env, &env.loadavg);
+	if (rc) {
+		pv_warn("per-container load averages unavailable: %s", strerror(-rc));
+		env.loadavg = NULL;
+	}
+
+	rc = pv_reader_new(&env, &reader);
+	if (rc) {
+		pv_err("cannot set up reader identification: %s", strerror(-rc));
+		goto out;
+	}
+	fs = pv_fs_new(&env, resolve, reader);
+	if (!fs) {
+		pv_err("out of memory");
+		goto out;
+	}
+	snprintf(mntopts, sizeof(mntopts),
+		 "ro,nosuid,nodev,noexec,allow_other,fsname=%s,subtype=%s", FSNAME, FSNAME);
+	{
+		char *fargv[] = { argv[0], "-o", mntopts, o.debug ? "-d" : NULL, NULL };
+		struct fuse_args args = FUSE_ARGS_INIT(o.debug ? 4 : 3, fargv);
+
+		se = fuse_session_new(&args, pv_fuse_ops(), sizeof(struct fuse_lowlevel_ops), fs);
+		fuse_opt_free_args(&args);
+	}
+	if (!se) {
+		pv_err("cannot create the FUSE session");
+		goto out;
+	}
+	if (fuse_set_signal_handlers(se)) {
+		pv_err("cannot install signal handlers");
+		goto out;
+	}
+	handlers = 1;
+	if (fuse_session_mount(se, mnt)) {
+		pv_err("cannot mount FUSE on %s (see the message above)", mnt);
+		goto out;
+	}
+	mounted = 1;
+	pv_info("serving %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");
+
+	rc = pv_remount_repair(mnt);
+	if (rc < 0)
+		pv_warn("restart repair of containers' bind mounts failed: %s", strerror(-rc));
+	else if (rc > 0)
+		pv_info("restart repair: re-bound %d container file(s)", rc);
+
+	if (o.pidfile) {
+		if (write_pidfile(o.pidfile))
+			goto out;
+		pidfile = 1;
+	}
+	if (!o.foreground) {
+		report_status(&status_fd, 0);
+		detach_stdio();
+	}
+	pv_sd_notify("READY=1");
+
+	lc = fuse_loop_cfg_create();
+	if (!lc) {
+		pv_err("out of memory");
+		goto out;
+	}
+	fuse_loop_cfg_set_max_threads(lc, 16);
+	rc = fuse_session_loop_mt(se, lc);
+	pv_sd_notify("STOPPING=1");
+	if (rc < 0)
+		pv_err("FUSE loop failed: %s", strerror(-rc));
+	else
+		ret = 0;
+	pv_info("stopping: unmounting %s", mnt);
+out:
+	report_status(&status_fd, (unsigned char)ret);
+	if (lc)
+		fuse_loop_cfg_destroy(lc);
+	if (mounted)
+		fuse_session_unmount(se);
+	if (handlers)
+		fuse_remove_signal_handlers(se);
+	if (se)
+		fuse_session_destroy(se);
+	pv_fs_free(fs);
+	pv_reader_free(reader);
+	pv_loadavg_stop(env.loadavg);
+	pv_bpf_close(env.bpf);
+	pv_cgroups_close(&env.cg);
+	if (pidfile && unlink(o.pidfile))
+		pv_warn("cannot remove pidfile %s: %s", o.pidfile, strerror(errno));
+	return ret;
+}

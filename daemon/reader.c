@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "reader.h"
+
+#define CGTEXT_MAX 8192
+#define WALK_MAX 4096     /* PPid steps before giving up on a cycle */
+
+struct ns_entry {
+	unsigned long long ns;   /* pid-namespace inode; 0 = free slot */
+	pid_t init_pid;
+	int init_fd;             /* O_DIRECTORY fd of /proc/<init_pid> */
+	unsigned long used;      /* LRU tick */
+};
+
+struct cg_entry {
+	uint64_t hash;
+	char *text;              /* /proc/<pid>/cgroup text */
+	struct pv_container c;
+	ino_t mem_ino;           /* container dir inode in the memory hier */
+	unsigned long used;
+};
+
+struct pv_reader {
+	const struct pv_env *env;
+	int procfd;
+	unsigned long long self_ns;
+	pthread_mutex_t lock;    /* protects everything below */
+	unsigned long tick;
+	struct ns_entry ns[PV_READER_CACHE];
+	struct cg_entry *cg[PV_READER_CACHE];
+	unsigned long ns_hits, cg_hits, cg_misses, scans;
+};
+
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* "pid:[4026531836]" of @dirfd's ns/pid. */
+static int read_ns(int dirfd, unsigned long long *ret)
+{
+	char link[64];
+	ssize_t n;
+	unsigned long long v;
+
+	n = readlinkat(dirfd, "ns/pid", link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	if (sscanf(link, "pid:[%llu]", &v) != 1 || v == 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int open_pid(int procfd, pid_t pid)
+{
+	char name[24];
+	int fd;
+
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return fd;
+}
+
+/* PPid and the last NSpid field from /proc/<pid>/status. */
+static int read_status(int dirfd, pid_t *ret_ppid, pid_t *ret_nspid_last)
+{
+	char text[4096], *p;
+	ssize_t n;
+	long ppid = -1, last = -1;
+
+	n = pv_read_file_at(dirfd, "status", text, sizeof(text));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	p = strstr(text, "\nPPid:");
+	if (p)
+		ppid = strtol(p + 6, NULL, 10);
+	p = strstr(text, "\nNSpid:");
+	if (p) {
+		char *q = p + 7, *end;
+
+		for (;;) {
+			long v = strtol(q, &end, 10);
+
+			if (end == q)
+				break;
+			last = v;
+			q = end;
+		}
+	}
+	if (ppid < 0 || last < 0)
+		return -EINVAL;
+	*ret_ppid = (pid_t)ppid;
+	*ret_nspid_last = (pid_t)last;
+	return 0;
+}
+
+/* Scan every /proc entry for the process that is pid 1 of namespace @ns. */
+static int scan_for_init(struct pv_reader *r, unsigned long long ns, pid_t *ret_pid)
+{
+	int dfd;
+	DIR *d;
+	struct dirent *de;
+	int rc = -ESRCH;
+
+	dfd = openat(r->procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		unsigned long long pns;
+		pid_t pp, last;
+		int fd;
+
+		if (*end || pid <= 0)
+			continue;
+		fd = open_pid(r->procfd, (pid_t)pid);
+		if (fd < 0)
+			continue;
+		if (read_ns(fd, &pns) == 0 && pns == ns &&
+		    read_status(fd, &pp, &last) == 0 && last == 1) {
+			*ret_pid = (pid_t)pid;
+			rc = 0;
+		}
+		close(fd);
+		if (!rc)
+			break;
+	}
+	closedir(d);
+	return rc;
+}
+
+/*
+ * The init of @ns, the namespace of @pid (@pfd its /proc dir). Returns an
+ * fd of the init's /proc dir and its pid, or -errno.
+ */
+static int find_init(struct pv_reader *r, pid_t pid, int pfd, unsigned long long ns,
+		     pid_t *ret_pid)
+{
+	pid_t cur = pid, ppid, last;
+	int curfd, rc;
+
+	curfd = fcntl(pfd, F_DUPFD_CLOEXEC, 0);
+	if (curfd < 0)
+		return -errno;
+	for (int step = 0; step < WALK_MAX; step++) {
+		unsigned long long pns;
+		int parfd;
+
+		rc = read_status(curfd, &ppid, &last);
+		if (rc)
+			goto fail;
+		if (last == 1) {
+			*ret_pid = cur;
+			return curfd;
+		}
+		if (ppid <= 0)
+			break;
+		parfd = open_pid(r->procfd, ppid);
+		if (parfd < 0)
+			break;
+		if (read_ns(parfd, &pns) || pns != ns) {
+			close(parfd);
+			break;   /* cur is the topmost process of @ns here */
+		}
+		close(curfd);
+		curfd = parfd;
+		cur = ppid;
+	}
+	close(curfd);
+	/* Joined from outside (setns + fork) or reparented: search. */
+	pthread_mutex_lock(&r->lock);
+	r->scans++;
+	pthread_mutex_unlock(&r->lock);
+	rc = scan_for_init(r, ns, &cur);
+	if (rc)
+		return rc;
+	curfd = open_pid(r->procfd, cur);
+	if (curfd < 0)
+		return curfd;
+	*ret_pid = cur;
+	return curfd;
+fail:
+	close(curfd);
+	return rc;
+}
+
+int pv_reader_new(const struct pv_env *env, struct pv_reader **ret)
+{
+	struct pv_reader *r;
+	int selffd, rc;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->env = env;
+	pthread_mutex_init(&r->lock, NULL);
+	for (int i = 0; i < PV_READER_CACHE; i++)
+		r->ns[i].init_fd = -1;
+	r->procfd = open(env->proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->procfd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	selffd = openat(r->procfd, "self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (selffd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = read_ns(selffd, &r->self_ns);
+	close(selffd);
+	if (rc)
+		goto fail;
+	*ret = r;
+	return 0;
+fail:
+	pv_reader_free(r);
+	return rc;
+}
+
+void pv_reader_free(struct pv_reader *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		if (r->ns[i].init_fd >= 0)
+			close(r->ns[i].init_fd);
+		if (r->cg[i]) {
+			free(r->cg[i]->text);
+			free(r->cg[i]);
+		}
+	}
+	if (r->procfd >= 0)
+		close(r->procfd);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
+}
+
+/* fd (dup'ed, caller closes) and pid of the init of @ns, cached. */
+static int ns_init(struct pv_reader *r, pid_t pid, int pfd, unsigned long long ns,
+		   pid_t *ret_pid)
+{
+	struct ns_entry *e = NULL, *victim;
+	int fd = -1, initfd, hit = 0;
+	pid_t init_pid;
+
+	pthread_mutex_lock(&r->lock);
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		if (r->ns[i].ns == ns) {
+			e = &r->ns[i];
+			break;
+		}
+	}
+	if (e) {
+		unsigned long long cur;
+
+		/* Namespace inodes are reused: the init must still be in it. */
+		if (read_ns(e->init_fd, &cur) == 0 && cur == ns) {
+			e->used = ++r->tick;
+			r->ns_hits++;
+			hit = 1;
+			*ret_pid = e->init_pid;
+			fd = fcntl(e->init_fd, F_DUPFD_CLOEXEC, 0);
+			if (fd < 0)
+				fd = -errno;
+		} else {
+			close(e->init_fd);
+			*e = (struct ns_entry){ .init_fd = -1 };
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (hit)
+		return fd;
+
+	initfd = find_init(r, pid, pfd, ns, &init_pid);
+	if (initfd < 0)
+		return initfd;
+	fd = fcntl(initfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		fd = -errno;
+		close(initfd);
+		return fd;
+	}
+	pthread_mutex_lock(&r->lock);
+	/* Another thread may have filled it meanwhile: keep one entry. */
+	e = NULL;
+	victim = &r->ns[0];
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		if (r->ns[i].ns == ns) {
+			e = &r->ns[i];
+			break;
+		}
+		if (r->ns[i].used < victim->used)
+			victim = &r->ns[i];
+	}
+	if (!e) {
+		e = victim;
+		if (e->init_fd >= 0)
+			close(e->init_fd);
+		e->ns = ns;
+		e->init_pid = init_pid;
+		e->init_fd = initfd;
+		initfd = -1;
+	}
+	e->used = ++r->tick;
+	pthread_mutex_unlock(&r->lock);
+	if (initfd >= 0)
+		close(initfd);
+	*ret_pid = init_pid;
+	return fd;
+}
+
+static int stat_dir(const struct pv_cgroups *cg, int h, const char *path, ino_t *ret)
+{
+	struct stat st;
+	const char *rel = path;
+
+	while (*rel == '/')
+		rel++;
+	if (fstatat(cg->h[h].dirfd, *rel ? rel : ".", &st, 0))
+		return errno == ENOENT || errno == ENOTDIR ? -ENOENT : -errno;
+	*ret = st.st_ino;
+	return 0;
+}
+
+/* The cached container is still the live one: same directory inodes. */
+static int still_valid(const struct pv_cgroups *cg, const struct cg_entry *e)
+{
+	int hc = cg->cpu_acct, hm = cg->by_ctrl[PV_CTRL_MEMORY];
+	ino_t ino;
+
+	if (hc >= 0 && hc < cg->n &&
+	    (stat_dir(cg, hc, e->c.path[hc], &ino) || (__u64)ino != e->c.cpu_cgid))
+		return 0;
+	if (hm >= 0 && hm < cg->n && hm != hc &&
+	    (stat_dir(cg, hm, e->c.path[hm], &ino) || ino != e->mem_ino))
+		return 0;
+	return 1;
+}
+
+static void cg_drop(struct pv_reader *r, int i)
+{
+	free(r->cg[i]->text);
+	free(r->cg[i]);
+	r->cg[i] = NULL;
+}
+
+/* Container for cgroup-file @text, from the cache or parsed and cached. */
+static int container_of(struct pv_reader *r, const char *text, struct pv_container *ret)
+{
+	const struct pv_cgroups *cg = &r->env->cg;
+	uint64_t h = hash_text(text);
+	struct cg_entry *e;
+	int victim, rc, hm;
+
+	pthread_mutex_lock(&r->lock);
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		e = r->cg[i];
+		if (e && e->hash == h && strcmp(e->text, text) == 0) {
+			if (still_valid(cg, e)) {
+				e->used = ++r->tick;
+				r->cg_hits++;
+				memcpy(ret, &e->c, sizeof(*ret));
+				pthread_mutex_unlock(&r->lock);
+				return 0;
+			}
+			cg_drop(r, i);   /* removed or re-created: re-derive */
+			break;
+		}
+	}
+	r->cg_misses++;
+	pthread_mutex_unlock(&r->lock);
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	rc = pv_parse_proc_cgroup(cg, text, &e->c);
+	if (!rc)
+		rc = pv_container_ids(cg, &e->c);
+	hm = cg->by_ctrl[PV_CTRL_MEMORY];
+	if (!rc && hm >= 0 && hm < cg->n)
+		rc = stat_dir(cg, hm, e->c.path[hm], &e->mem_ino);
+	if (!rc && !(e->text = strdup(text)))
+		rc = -ENOMEM;
+	if (rc) {
+		free(e);
+		return rc;
+	}
+	e->hash = h;
+	memcpy(ret, &e->c, sizeof(*ret));
+
+	pthread_mutex_lock(&r->lock);
+	/* Free slot, else the least recently used entry. */
+	victim = 0;
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		if (!r->cg[i]) {
+			victim = i;
+			break;
+		}
+		if (r->cg[i]->used < r->cg[victim]->used)
+			victim = i;
+	}
+	if (r->cg[victim])
+		cg_drop(r, victim);
+	e->used = ++r->tick;
+	r->cg[victim] = e;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret)
+{
+	char text[CGTEXT_MAX];
+	unsigned long long ns;
+	pid_t init_pid = pid;
+	int pfd, deffd = -1, rc, own = 0;
+	ssize_t n;
+
+	pfd = open_pid(r->procfd, pid);
+	if (pfd < 0)
+		return pfd;
+	rc = read_ns(pfd, &ns);
+	if (rc)
+		goto out;
+	if (ns != r->self_ns) {
+		own = 1;
+		deffd = ns_init(r, pid, pfd, ns, &init_pid);
+		if (deffd < 0) {
+			rc = deffd;
+			deffd = -1;
+			goto out;
+		}
+	}
+	n = pv_read_file_at(deffd >= 0 ? deffd : pfd, "cgroup", text, sizeof(text));
+	if (n < 0) {
+		rc = n == -ENOENT ? -ESRCH : (int)n;
+		goto out;
+	}
+	rc = container_of(r, text, ret);
+	if (rc)
+		goto out;
+	ret->reader_pid = pid;
+	ret->init_pid = init_pid;
+	ret->own_pidns = own;
+out:
+	if (deffd >= 0)
+		close(deffd);
+	close(pfd);
+	return rc;
+}
+
+void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret)
+{
+	struct pv_reader_stats s = { 0 };
+
+	pthread_mutex_lock(&r->lock);
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		s.ns_entries += r->ns[i].ns != 0;
+		s.cg_entries += r->cg[i] != NULL;
+	}
+	s.ns_hits = r->ns_hits;
+	s.cg_hits = r->cg_hits;
+	s.cg_misses = r->cg_misses;
+	s.scans = r->scans;
+	pthread_mutex_unlock(&r->lock);
+	*ret = s;
+}

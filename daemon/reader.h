@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Who is reading: FUSE request pid (host pid namespace) -> the container
+ * whose figures that reader sees (DESIGN.md "Who is reading").
+ *
+ *  - A reader in the daemon's own pid namespace: its own cgroups.
+ *  - A reader in another pid namespace: the cgroups of that namespace's
+ *    init (the process whose last NSpid field is 1), so a process that
+ *    moved itself to another cgroup inside a container still sees the
+ *    container. The init is found by walking PPid upwards while the pid
+ *    namespace stays the same; the topmost process must have NSpid ...1,
+ *    else (a process setns()-ed in from outside) every /proc entry is
+ *    scanned for the namespace's NSpid-1 process.
+ *
+ * Pid reuse: every file of a process is read through one O_DIRECTORY fd of
+ * /proc/<pid>. procfs binds that fd to the process (its struct pid), not
+ * the number, so once the process exits every read through it fails
+ * (ESRCH/ENOENT) instead of reading a newcomer with the same pid: the fd
+ * is a pidfd that also works on fixture trees (--proc).
+ *
+ * Caches (bounded, LRU, protected by one mutex): pid-namespace inode ->
+ * init (validated: the init's fd still reads and is still in that
+ * namespace, since namespace inodes are reused); /proc/<pid>/cgroup text ->
+ * container (validated on every hit: the container's directory in the CPU
+ * and memory hierarchies still exists with the same inode, so a removed or
+ * re-created cgroup is never served from the cache). The cgroup file itself
+ * is read on every open: a process can move between cgroups at any time.
+ */
+#ifndef PV_READER_H
+#define PV_READER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "env.h"
+
+#define PV_READER_CACHE 256
+
+struct pv_reader;
+
+/* @env (its proc dir and cgroup hierarchies) must outlive the reader. */
+int pv_reader_new(const struct pv_env *env, struct pv_reader **ret);
+void pv_reader_free(struct pv_reader *r);   /* NULL-safe */
+
+/*
+ * Fill @ret with the container of host pid (or tid) @pid: paths in every
+ * hierarchy, ids, host flag, reader/init pids. 0 or -errno: -ESRCH the
+ * process (or its namespace's init) is gone, -ENOENT its cgroup vanished.
+ */
+int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret);
+
+struct pv_reader_stats {
+	size_t ns_entries, cg_entries;       /* live cache entries */
+	unsigned long ns_hits, cg_hits, cg_misses, scans;
+};
+void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret);
+
+#endif
