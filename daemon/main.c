@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -332,6 +333,46 @@ out:
 	return rc;
 }
 
+/*
+ * Started once the FUSE mount exists; the loop thread must already serve,
+ * since the first access waits for the kernel's INIT and the repair looks
+ * files of the mount up. Then readiness goes to the parent and systemd.
+ */
+struct ready_ctx {
+	const char *mnt;
+	int foreground;
+	int *status_fd;
+};
+
+static void *ready_thread(void *arg)
+{
+	struct ready_ctx *r = arg;
+	char path[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/proc", r->mnt);
+	if (stat(path, &st)) {
+		/* Stopped before serving (signal at start-up). */
+		pv_debug("%s: not serving: %s", path, strerror(errno));
+		return NULL;
+	}
+	rc = pv_remount_repair(r->mnt);
+	if (rc < 0)
+		pv_warn("restart repair of containers' bind mounts failed: %s", strerror(-rc));
+	else if (rc > 0)
+		pv_info("restart repair: re-bound %d container file(s)", rc);
+	if (!r->foreground) {
+		report_status(r->status_fd, 0);
+		detach_stdio();
+	}
+	rc = pv_sd_notify("READY=1");
+	if (rc < 0)
+		pv_warn("sd_notify READY=1: %s", strerror(-rc));
+	pv_info("serving %s", r->mnt);
+	return NULL;
+}
+
 static int resolve(void *ctx, pid_t pid, struct pv_container *ret)
 {
 	return pv_reader_resolve(ctx, pid, ret);
@@ -348,6 +389,9 @@ int main(int argc, char **argv)
 	struct fuse_loop_config *lc = NULL;
 	char mnt[PATH_MAX], mntopts[512];
 	int status_fd = -1, rc, ret = 1, mounted = 0, handlers = 0, pidfile = 0;
+	int ready_started = 0;
+	pthread_t ready_tid;
+	struct ready_ctx rctx = { .mnt = mnt, .status_fd = &status_fd };
 
 	if (pv_options_parse(argc, argv, &o, stderr))
 		return 2;
@@ -360,6 +404,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	pv_log_verbose = o.debug;
+	rctx.foreground = o.foreground;
 	if (o.cleanup) {
 		rc = pv_bpf_remove_pins(o.pin_dir);
 		if (rc) {
@@ -438,6 +483,12 @@ int main(int argc, char **argv)
 		pv_err("cannot create the FUSE session");
 		goto out;
 	}
+	/* libfuse installs its handlers only over SIG_DFL; a shell starting
+	 * us in the background hands SIGINT down ignored. We promise a clean
+	 * unmount on SIGINT and SIGTERM whoever started us. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	if (fuse_set_signal_handlers(se)) {
 		pv_err("cannot install signal handlers");
 		goto out;
@@ -448,31 +499,24 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	mounted = 1;
-	pv_info("serving %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");
-
-	rc = pv_remount_repair(mnt);
-	if (rc < 0)
-		pv_warn("restart repair of containers' bind mounts failed: %s", strerror(-rc));
-	else if (rc > 0)
-		pv_info("restart repair: re-bound %d container file(s)", rc);
-
+	pv_debug("mounted %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");
 	if (o.pidfile) {
 		if (write_pidfile(o.pidfile))
 			goto out;
 		pidfile = 1;
 	}
-	if (!o.foreground) {
-		report_status(&status_fd, 0);
-		detach_stdio();
-	}
-	pv_sd_notify("READY=1");
-
 	lc = fuse_loop_cfg_create();
 	if (!lc) {
 		pv_err("out of memory");
 		goto out;
 	}
 	fuse_loop_cfg_set_max_threads(lc, 16);
+	rc = pthread_create(&ready_tid, NULL, ready_thread, &rctx);
+	if (rc) {
+		pv_err("cannot start the readiness thread: %s", strerror(rc));
+		goto out;
+	}
+	ready_started = 1;
 	rc = fuse_session_loop_mt(se, lc);
 	pv_sd_notify("STOPPING=1");
 	if (rc < 0)
@@ -481,11 +525,13 @@ int main(int argc, char **argv)
 		ret = 0;
 	pv_info("stopping: unmounting %s", mnt);
 out:
-	report_status(&status_fd, (unsigned char)ret);
 	if (lc)
 		fuse_loop_cfg_destroy(lc);
 	if (mounted)
 		fuse_session_unmount(se);
+	if (ready_started)
+		pthread_join(ready_tid, NULL);
+	report_status(&status_fd, (unsigned char)ret);
 	if (handlers)
 		fuse_remove_signal_handlers(se);
 	if (se)

@@ -268,7 +268,7 @@ static int ns_init(struct pv_reader *r, pid_t pid, int pfd, unsigned long long n
 {
 	struct ns_entry *e = NULL, *victim;
 	int fd = -1, initfd, hit = 0;
-	pid_t init_pid;
+	pid_t init_pid = 0;
 
 	pthread_mutex_lock(&r->lock);
 	for (int i = 0; i < PV_READER_CACHE; i++) {
