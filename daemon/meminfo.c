@@ -364,7 +364,7 @@ int pv_mem_view_build(const char *host_text, const struct mem_cg *m,
 /* Exact key match without strlen on every probe: the render hot path. */
 static int key_eq(const char *name, const char *key, size_t klen)
 {
-	return memcmp(name, key, klen) == 0 && name[klen] == '\0';
+	return strncmp(name, key, klen) == 0 && name[klen] == '\0'; /* stops at name's NUL */
 }
 
 static int find_field(const char *key, size_t klen)
