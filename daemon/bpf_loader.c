@@ -440,7 +440,8 @@ int pv_bpf_ncpus(const struct pv_bpf *b)
 
 static int pv_percpu_add(int fd, int ncpus, __u64 cgid, struct pv_cpu_stat *acc)
 {
-	struct pv_cpu_stat vals[PV_BPF_MAX_CPUS];
+	/* Sized to the machine: a fixed maximum would grow every thread's stack. */
+	struct pv_cpu_stat vals[ncpus];
 
 	if (bpf_map_lookup_elem(fd, &cgid, vals))
 		return errno == ENOENT ? 0 : -errno;
@@ -523,8 +524,9 @@ int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h)
 
 int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h)
 {
-	struct pv_hwm_key keys[PV_HWM_MAX_VCPUS + 1];
-	struct pv_hwm vals[PV_HWM_MAX_VCPUS + 1];
+	int n = h->n < PV_HWM_MAX_VCPUS ? h->n : PV_HWM_MAX_VCPUS;
+	struct pv_hwm_key keys[n + 1];
+	struct pv_hwm vals[n + 1];
 	__u32 cnt = 0;
 	int err;
 
@@ -532,7 +534,7 @@ int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h)
 		return -ENOTSUP;
 	memset(keys, 0, sizeof(keys));
 	memset(vals, 0, sizeof(vals));
-	for (int i = 0; i < h->n && i < PV_HWM_MAX_VCPUS; i++, cnt++) {
+	for (int i = 0; i < n; i++, cnt++) {
 		keys[cnt].cgid = cgid;
 		keys[cnt].vcpu = (__u32)i;
 		for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
@@ -573,19 +575,68 @@ __u64 pv_bpf_dropped(struct pv_bpf *b)
 	return m.dropped;
 }
 
-#define PV_ITER_BUF (64 * 1024)
+/*
+ * One session of the task-count iterator over the cgroup @cgfd and its
+ * descendants. The whole session must come back from one read(): the
+ * kernel's cgroup iterator refuses to resume (-EOPNOTSUPP) once it dropped
+ * cgroup_mutex. -E2BIG when @cap bytes were not enough.
+ */
+static int pv_iter_session(struct pv_bpf *b, int cgfd, void *buf, size_t cap,
+			   struct pv_task_counts *sum)
+{
+	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	const struct pv_task_count_rec *recs = buf;
+	union bpf_iter_link_info linfo;
+	struct bpf_link *link;
+	char extra;
+	int itfd, err = 0;
+	ssize_t n;
+
+	memset(&linfo, 0, sizeof(linfo));
+	linfo.cgroup.cgroup_fd = cgfd;
+	linfo.cgroup.order = BPF_CGROUP_ITER_DESCENDANTS_PRE;
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(b->skel->progs.pv_iter_tasks, &opts);
+	if (!link)
+		return -errno;
+	itfd = bpf_iter_create(bpf_link__fd(link));
+	if (itfd < 0) {
+		err = -errno;
+		goto out;
+	}
+	do
+		n = read(itfd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err = errno == EOPNOTSUPP ? -E2BIG : -errno;
+		goto out;
+	}
+	if ((size_t)n == cap || read(itfd, &extra, 1) != 0) {
+		err = -E2BIG;
+		goto out;
+	}
+	for (size_t i = 0; i < (size_t)n / sizeof(*recs); i++) {
+		sum->running += recs[i].running;
+		sum->blocked += recs[i].blocked;
+		sum->threads += recs[i].threads;
+	}
+out:
+	if (itfd >= 0)
+		close(itfd);
+	bpf_link__destroy(link);
+	return err;
+}
 
 int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		       const struct pv_container *c, struct pv_task_counts *ret)
 {
-	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
-	union bpf_iter_link_info linfo;
+	/* 256 busy cgroups fit on the stack; 4096 in the retry. */
+	struct pv_task_count_rec small[256];
 	struct pv_task_counts sum = { 0 };
-	struct pv_task_count_rec rec, *recs = NULL;
-	struct bpf_link *link = NULL;
 	const char *rel;
-	int cgfd, itfd = -1, err = 0;
-	ssize_t n;
+	void *big;
+	int cgfd, err;
 
 	if (!b)
 		return pv_task_counts_files("/proc", cg, c, ret);
@@ -598,56 +649,17 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0)
 		return -errno;
-	memset(&linfo, 0, sizeof(linfo));
-	linfo.cgroup.cgroup_fd = cgfd;
-	linfo.cgroup.order = BPF_CGROUP_ITER_DESCENDANTS_PRE;
-	opts.link_info = &linfo;
-	opts.link_info_len = sizeof(linfo);
-	link = bpf_program__attach_iter(b->skel->progs.pv_iter_tasks, &opts);
-	if (!link) {
-		err = -errno;
-		goto out;
+	err = pv_iter_session(b, cgfd, small, sizeof(small), &sum);
+	if (err == -E2BIG) {
+		big = malloc(4096 * sizeof(*small));
+		memset(&sum, 0, sizeof(sum));
+		err = big ? pv_iter_session(b, cgfd, big, 4096 * sizeof(*small), &sum) : -ENOMEM;
+		free(big);
 	}
-	itfd = bpf_iter_create(bpf_link__fd(link));
-	if (itfd < 0) {
-		err = -errno;
-		goto out;
-	}
-	/*
-	 * The whole session must be read by one read(): the kernel's cgroup
-	 * iterator refuses to resume (-EOPNOTSUPP) once cgroup_mutex was
-	 * dropped. 32 KiB is the iterator's own buffer size (2048 busy
-	 * cgroups); beyond it, count from the cgroup files.
-	 */
-	recs = malloc(PV_ITER_BUF);
-	if (!recs) {
-		err = -ENOMEM;
-		goto out;
-	}
-	do
-		n = read(itfd, recs, PV_ITER_BUF);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (n == PV_ITER_BUF || read(itfd, &rec, sizeof(rec)) != 0) {
-		err = -E2BIG;
-		goto out;
-	}
-	for (size_t i = 0; i < (size_t)n / sizeof(*recs); i++) {
-		sum.running += recs[i].running;
-		sum.blocked += recs[i].blocked;
-		sum.threads += recs[i].threads;
-	}
-	*ret = sum;
-out:
-	free(recs);
-	if (itfd >= 0)
-		close(itfd);
-	bpf_link__destroy(link);
 	close(cgfd);
-	if (err == -E2BIG || err == -EOPNOTSUPP)
+	if (err == -E2BIG)
 		return pv_task_counts_files("/proc", cg, c, ret);
+	if (!err)
+		*ret = sum;
 	return err;
 }
