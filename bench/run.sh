@@ -378,6 +378,7 @@ fi
 say "   cpu time = the container's own CPU time per switch (steadier on a shared machine); over = minus none"
 say "   raw pingpong cpu ns/switch: none:${PPC[none]:-} | ref:${PPC[ref]:-} | pv:${PPC[pv]:-}"
 [ -n "$PERF" ] && say "   raw perf cpu ns/switch:     none:${PBC[none]:-} | ref:${PBC[ref]:-} | pv:${PBC[pv]:-}"
+say "   /proc/stat read (issue 3: procview <= LXCFS), µs median/p99, open then keep: procview $(cell stat open pv) / $(cell stat keep pv), lxcfs $(cell stat open lxcfs) / $(cell stat keep lxcfs)"
 [ "$other_links" -gt 0 ] && say "   note: $other_links tracing BPF links of other processes were attached at the start (in every condition)"
 
 # The kernel's own accounting: BPF run time per host context switch, both
