@@ -160,7 +160,7 @@ static void pv_remove_own_pins(const char *dir)
  * 1: the pinned set is ours, complete and of this layout and hierarchy;
  * 0: there is nothing (or only a partial/incompatible set, now removed).
  */
-static int pv_check_pins(const char *dir, int hier_id, int ssid)
+static int pv_check_pins(const char *dir, int hier_id, int ssid, __u64 *ret_prog_hash)
 {
 	char path[PATH_MAX];
 	struct pv_meta m = { 0 };
@@ -206,10 +206,25 @@ static int pv_check_pins(const char *dir, int hier_id, int ssid)
 			dir, (unsigned long long)m.hier_id, m.ssid, hier_id, ssid);
 		goto remove;
 	}
+	*ret_prog_hash = m.prog_hash;
 	return 1;
 remove:
 	pv_remove_own_pins(dir);
 	return 0;
+}
+
+/* FNV-1a over the BPF object procviewd carries: names its program build. */
+static __u64 pv_object_hash(void)
+{
+	size_t sz = 0;
+	const unsigned char *p = procview_bpf__elf_bytes(&sz);
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < sz; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
 }
 
 static int pv_map_fd(struct bpf_map *m)
@@ -224,7 +239,8 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 	const struct pv_hier *h;
 	struct pv_bpf *b;
 	char path[PATH_MAX];
-	int err, hier_id = 0, ssid = 0, reuse, ncpus, use_cpuacct;
+	int err, hier_id = 0, ssid = 0, reuse, relink, ncpus, use_cpuacct;
+	__u64 prog_hash, pinned_hash = 0;
 
 	if (!cg || cg->cpu_acct < 0 || cg->cpu_acct >= cg->n) {
 		pv_err("bpf: no cgroup hierarchy holds CPU accounting");
@@ -294,7 +310,18 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 	b->skel->rodata->pv_hier_id = hier_id;
 	b->skel->rodata->pv_nr_cpus = (__u32)ncpus;
 
-	reuse = pv_check_pins(dir, hier_id, ssid);
+	prog_hash = pv_object_hash();
+	reuse = pv_check_pins(dir, hier_id, ssid, &pinned_hash);
+	/*
+	 * Same maps, other programs (procviewd was upgraded): keep the maps
+	 * and their counters, replace the links. Events in the few
+	 * microseconds between detach and attach are not counted; counting
+	 * them twice would be worse.
+	 */
+	relink = reuse && pinned_hash != prog_hash;
+	if (relink)
+		pv_info("bpf: pinned programs in %s are another build: replacing the links, "
+			"keeping the counters", dir);
 	{
 		struct bpf_map *maps[PV_NMAPS] = {
 			b->skel->maps.pv_cpu, b->skel->maps.pv_cpu_dead, b->skel->maps.pv_start,
@@ -315,7 +342,7 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 		err = pv_pin_path(path, sizeof(path), dir, pv_link_names[i]);
 		if (err)
 			goto fail;
-		if (reuse && pv_exists(path)) {
+		if (reuse && !relink && pv_exists(path)) {
 			bpf_program__set_autoload(pv_link_prog(b->skel, i), false);
 		} else if (pv_exists(path) && unlink(path)) {
 			err = -errno;
@@ -336,7 +363,7 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 	b->hwm_fd = pv_map_fd(b->skel->maps.pv_hwm);
 	if (!reuse) {
 		struct pv_meta m = { .layout = PV_LAYOUT_VERSION, .hier_id = (__u64)hier_id,
-				     .ssid = (__u32)ssid };
+				     .ssid = (__u32)ssid, .prog_hash = prog_hash };
 		__u32 zero = 0;
 
 		if (bpf_map_update_elem(b->meta_fd, &zero, &m, BPF_ANY)) {
@@ -363,6 +390,17 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 		if (err) {
 			pv_err("bpf: pin link %s: %s", path, strerror(-err));
 			goto fail;
+		}
+	}
+	if (relink) {
+		struct pv_meta m;
+		__u32 zero = 0;
+
+		/* dropped is bumped by BPF concurrently: a lost bump is harmless. */
+		if (!bpf_map_lookup_elem(b->meta_fd, &zero, &m)) {
+			m.prog_hash = prog_hash;
+			if (bpf_map_update_elem(b->meta_fd, &zero, &m, BPF_ANY))
+				pv_warn("bpf: update %s/pv_meta: %s", dir, strerror(errno));
 		}
 	}
 	pv_info("bpf: %s pinned accounting in %s (layout %d, hierarchy %d '%s', %d CPUs)",

@@ -12,7 +12,7 @@
 #endif
 
 /* Bump on any incompatible change to a pinned map's key, value or type. */
-#define PV_LAYOUT_VERSION 3
+#define PV_LAYOUT_VERSION 4
 
 /* Bounded map sizes: the daemon logs once when an insert was dropped. */
 #define PV_MAX_CGROUPS 16384
@@ -67,10 +67,11 @@ _Static_assert(sizeof(struct pv_task_state) == 40, "pv_task_state layout");
 struct pv_meta {
 	__u64 dropped;     /* inserts refused because a map was full */
 	__u64 hier_id;     /* hierarchy id the programs key by (0 = v2) */
+	__u64 prog_hash;   /* hash of the BPF object the pinned links run */
 	__u32 layout;      /* PV_LAYOUT_VERSION of whoever made the pins */
 	__u32 ssid;        /* v1 subsystem id read, or 0 on v2 */
 };
-_Static_assert(sizeof(struct pv_meta) == 24, "pv_meta layout");
+_Static_assert(sizeof(struct pv_meta) == 32, "pv_meta layout");
 
 /*
  * pv_hwm (HASH, written by the daemon): the highest value each /proc/stat

@@ -1,6 +1,7 @@
 #!/bin/bash
 # State outlives the daemon: kill -9 and start again, no counter goes back,
 # the accounting is not attached twice (CPU deltas still match cpuacct), and
+# a new build of the programs replaces the links but keeps the counters, and
 # a pinned set of another layout is replaced with a log line, never misread.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -35,10 +36,37 @@ d_stat=$(( $(pv_stat_used <<<"$s1") - $(pv_stat_used <<<"$s0") )); d_kern=$(( (u
 pv_log "after restarts: CPU delta $d_stat ticks, kernel $d_kern"
 pv_near "$d_stat" "$d_kern" 3 2 || pv_fail "double (or no) accounting after restart: $d_stat vs $d_kern"
 
+# pv_meta_patch OFFSET BYTES...: overwrite bytes of the pinned pv_meta value.
+pv_meta_patch() {
+	local v
+	v=$(bpftool -j map lookup pinned "$PV_PIN/pv_meta" key 0 0 0 0 | /usr/bin/python3 -c '
+import json, sys
+v = json.load(sys.stdin)["value"]
+off = int(sys.argv[1])
+for i, b in enumerate(sys.argv[2:]):
+    v[off + i] = b
+print(" ".join(v))' "$@") || return 1
+	bpftool map update pinned "$PV_PIN/pv_meta" key 0 0 0 0 value $v
+}
+
+# Another build of the programs (same layout): links replaced, counters kept.
+before=$(pv_stat_in c)
+pv_daemon_stop TERM
+pv_meta_patch 16 0x11 0x22 0x33 0x44 0x55 0x66 0x77 0x08 || pv_fail "patch pv_meta prog_hash"
+pv_daemon_start
+grep -q "another build" "$PV_TMP/daemon.log" || pv_fail "no log line about replaced programs"
+after=$(pv_stat_in c)
+msg=$(pv_stat_check_mono "$before" "$after") || pv_fail "after relink: $msg"
+s0=$(pv_stat_in c); u0=$(pv_cg_usage_ns c)
+sleep 2
+s1=$(pv_stat_in c); u1=$(pv_cg_usage_ns c)
+d_stat=$(( $(pv_stat_used <<<"$s1") - $(pv_stat_used <<<"$s0") )); d_kern=$(( (u1 - u0) / 10000000 ))
+pv_log "after relink: CPU delta $d_stat ticks, kernel $d_kern"
+pv_near "$d_stat" "$d_kern" 3 2 || pv_fail "after relink: $d_stat vs $d_kern (old links still attached?)"
+
 # Another layout version in pv_meta: replaced, logged, values restart sane.
 pv_daemon_stop TERM
-bpftool map update pinned "$PV_PIN/pv_meta" key 0 0 0 0 value \
-	0 0 0 0 0 0 0 0  0 0 0 0 0 0 0 0  0xe7 0x03 0 0  0 0 0 0 || pv_fail "bpftool update pv_meta"
+pv_meta_patch 24 0xe7 0x03 0 0 || pv_fail "patch pv_meta layout"
 pv_daemon_start
 grep -q "layout 999" "$PV_TMP/daemon.log" || pv_fail "no log line about the foreign layout"
 bpftool map dump pinned "$PV_PIN/pv_meta" | grep -q '"layout": 999' && pv_fail "foreign layout kept"
