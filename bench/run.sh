@@ -235,6 +235,12 @@ fi
 
 # --- 1. read latency --------------------------------------------------------
 
+# Give the container some block I/O of its own, so its diskstats has lines:
+# direct reads of a file on a real disk, bypassing the page cache.
+for f in "$B/readlat" "$PV_DAEMON" /usr/bin/perf; do
+	[ -f "$f" ] && in_ctr dd if="$f" of=/dev/null bs=64k count=64 iflag=direct status=none 2>/dev/null && break
+done
+
 declare -A MED P99 BYTES ERR
 for f in $FILES; do
 	note "read latency: $f ($BENCH_N samples per source and mode)"
