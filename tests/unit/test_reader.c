@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Reader identity on fixture trees: a fake /proc (pid dirs with status,
+ * cgroup and a dangling ns/pid symlink "pid:[N]", which readlink reads like
+ * the real one) and a v1 cgroup root with cpu,cpuacct and memory.
+ *
+ *  pid 100  the daemon (proc/self -> 100), pid ns 1000
+ *  pid 200  host reader in /ctr, ns 1000
+ *  pid 300  init of ns 2000 (NSpid 300 1), in /ctr
+ *  pid 301  child of 300 in ns 2000, moved itself to /other
+ *  pid 400  joined ns 2000 from outside: parent 200 is in ns 1000
+ *  pid 500  host reader in the root cgroup
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "env.h"
+#include "reader.h"
+
+struct fx {
+	char root[64];
+	char proc[128];
+	char cgr[128];
+	struct pv_env env;
+	struct pv_reader *r;
+};
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void mkdirf(const char *fmt, ...)
+{
+	char p[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p, sizeof(p), fmt, ap);
+	va_end(ap);
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static void set_ns(struct fx *f, int pid, unsigned long long ns)
+{
+	char p[512], l[64];
+
+	snprintf(p, sizeof(p), "%s/%d/ns/pid", f->proc, pid);
+	unlink(p);
+	snprintf(l, sizeof(l), "pid:[%llu]", ns);
+	assert_int_equal(symlink(l, p), 0);
+}
+
+static void add_pid(struct fx *f, int pid, int ppid, const char *nspid,
+		    unsigned long long ns, const char *cgpath)
+{
+	char dir[256], text[512];
+
+	snprintf(dir, sizeof(dir), "%s/%d", f->proc, pid);
+	mkdirf("%s", dir);
+	mkdirf("%s/ns", dir);
+	set_ns(f, pid, ns);
+	snprintf(text, sizeof(text), "Name:\tx\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\nNSpid:\t%s\nUid:\t0\n",
+		 pid, pid, ppid, nspid);
+	put(dir, "status", text);
+	snprintf(text, sizeof(text), "4:memory:%s\n3:cpu,cpuacct:%s\n", cgpath, cgpath);
+	put(dir, "cgroup", text);
+}
+
+static void set_cgroup(struct fx *f, int pid, const char *cgpath)
+{
+	char dir[256], text[512];
+
+	snprintf(dir, sizeof(dir), "%s/%d", f->proc, pid);
+	snprintf(text, sizeof(text), "4:memory:%s\n3:cpu,cpuacct:%s\n", cgpath, cgpath);
+	put(dir, "cgroup", text);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char link[16];
+
+	assert_non_null(f);
+	strcpy(f->root, "/tmp/pv-test-reader.XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->root);
+	snprintf(f->cgr, sizeof(f->cgr), "%s/cg", f->root);
+	mkdirf("%s", f->proc);
+	mkdirf("%s", f->cgr);
+	for (int i = 0; i < 2; i++) {
+		const char *h = i ? "memory" : "cpu,cpuacct";
+
+		mkdirf("%s/%s", f->cgr, h);
+		mkdirf("%s/%s/ctr", f->cgr, h);
+		mkdirf("%s/%s/other", f->cgr, h);
+	}
+	add_pid(f, 100, 1, "100", 1000, "/");
+	snprintf(link, sizeof(link), "100");
+	{
+		char p[256];
+
+		snprintf(p, sizeof(p), "%s/self", f->proc);
+		assert_int_equal(symlink(link, p), 0);
+	}
+	add_pid(f, 200, 1, "200", 1000, "/ctr");
+	add_pid(f, 300, 1, "300\t1", 2000, "/ctr");
+	add_pid(f, 301, 300, "301\t5", 2000, "/other");
+	add_pid(f, 400, 200, "400\t7", 2000, "/");
+	add_pid(f, 500, 1, "500", 1000, "/");
+
+	f->env.proc = f->proc;
+	assert_int_equal(pv_cgroups_discover(NULL, f->cgr, &f->env.cg), 0);
+	assert_int_equal(pv_cgroups_open(&f->env.cg), 0);
+	assert_int_equal(pv_reader_new(&f->env, &f->r), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[256];
+
+	pv_reader_free(f->r);
+	pv_cgroups_close(&f->env.cg);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int hier(struct fx *f, const char *ctrls)
+{
+	for (int i = 0; i < f->env.cg.n; i++)
+		if (!strcmp(f->env.cg.h[i].ctrls, ctrls))
+			return i;
+	fail_msg("no hierarchy %s", ctrls);
+	return -1;
+}
+
+static __u64 ino_of(struct fx *f, const char *h, const char *rel)
+{
+	char p[512];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s/%s", f->cgr, h, rel);
+	assert_int_equal(stat(p, &st), 0);
+	return st.st_ino;
+}
+
+static struct pv_container *resolve(struct fx *f, pid_t pid, int want_rc)
+{
+	static struct pv_container c;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(pv_reader_resolve(f->r, pid, &c), want_rc);
+	return &c;
+}
+
+static void reader__same_pidns__own_cgroup(void **state)
+{
+	struct fx *f = *state;
+	struct pv_container *c = resolve(f, 200, 0);
+
+	assert_string_equal(c->path[hier(f, "cpu,cpuacct")], "/ctr");
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	assert_int_equal(c->host, 0);
+	assert_int_equal(c->own_pidns, 0);
+	assert_int_equal(c->reader_pid, 200);
+	assert_int_equal(c->init_pid, 200);
+	assert_int_equal(c->cpu_cgid, ino_of(f, "cpu,cpuacct", "ctr"));
+}
+
+static void reader__root_cgroup__host(void **state)
+{
+	struct fx *f = *state;
+	struct pv_container *c = resolve(f, 500, 0);
+
+	assert_int_equal(c->host, 1);
+	assert_string_equal(c->path[hier(f, "memory")], "/");
+}
+
+static void reader__init_itself__its_cgroup(void **state)
+{
+	struct fx *f = *state;
+	struct pv_container *c = resolve(f, 300, 0);
+
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	assert_int_equal(c->own_pidns, 1);
+	assert_int_equal(c->init_pid, 300);
+}
+
+static void reader__moved_child_in_pidns__init_cgroup(void **state)
+{
+	struct fx *f = *state;
+	struct pv_container *c = resolve(f, 301, 0);
+
+	/* 301 itself is in /other; the container is its init's /ctr. */
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	assert_int_equal(c->init_pid, 300);
+	assert_int_equal(c->reader_pid, 301);
+	assert_int_equal(c->own_pidns, 1);
+	assert_int_equal(c->cpu_cgid, ino_of(f, "cpu,cpuacct", "ctr"));
+}
+
+static void reader__joined_from_outside__scans_for_init(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_stats s;
+	struct pv_container *c = resolve(f, 400, 0);
+
+	assert_int_equal(c->init_pid, 300);
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.scans, 1);
+}
+
+static void reader__gone_pid__esrch(void **state)
+{
+	struct fx *f = *state;
+
+	resolve(f, 999, -ESRCH);
+	resolve(f, 0, -ESRCH);
+	resolve(f, -5, -ESRCH);
+}
+
+static void reader__repeat__served_from_caches(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_stats s;
+
+	resolve(f, 301, 0);
+	resolve(f, 301, 0);
+	resolve(f, 301, 0);
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.ns_entries, 1);
+	assert_int_equal(s.ns_hits, 2);
+	assert_int_equal(s.cg_entries, 1);
+	assert_int_equal(s.cg_misses, 1);
+	assert_int_equal(s.cg_hits, 2);
+}
+
+static void reader__reader_moves__cgroup_reread(void **state)
+{
+	struct fx *f = *state;
+
+	assert_string_equal(resolve(f, 200, 0)->path[hier(f, "memory")], "/ctr");
+	set_cgroup(f, 200, "/other");
+	assert_string_equal(resolve(f, 200, 0)->path[hier(f, "memory")], "/other");
+}
+
+static void reader__cgroup_removed__enoent_not_cached(void **state)
+{
+	struct fx *f = *state;
+	char p[512];
+
+	resolve(f, 200, 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s/ctr", f->cgr, i ? "memory" : "cpu,cpuacct");
+		assert_int_equal(rmdir(p), 0);
+	}
+	resolve(f, 200, -ENOENT);
+}
+
+static void reader__cgroup_recreated__new_identity(void **state)
+{
+	struct fx *f = *state;
+	__u64 old, now;
+	char a[512], b[512];
+
+	old = resolve(f, 200, 0)->cpu_cgid;
+	/* A new directory under the same name (a new inode for certain). */
+	for (int i = 0; i < 2; i++) {
+		const char *h = i ? "memory" : "cpu,cpuacct";
+
+		snprintf(a, sizeof(a), "%s/%s/ctr", f->cgr, h);
+		snprintf(b, sizeof(b), "%s/%s/ctr.new", f->cgr, h);
+		assert_int_equal(mkdir(b, 0755), 0);
+		assert_int_equal(rmdir(a), 0);
+		assert_int_equal(rename(b, a), 0);
+	}
+	now = resolve(f, 200, 0)->cpu_cgid;
+	assert_int_not_equal(now, old);
+	assert_int_equal(now, ino_of(f, "cpu,cpuacct", "ctr"));
+}
+
+static void reader__pidns_inode_reused__init_found_again(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(resolve(f, 301, 0)->init_pid, 300);
+	/* 300 leaves; ns inode 2000 now belongs to a namespace whose init is 310. */
+	set_ns(f, 300, 3000);
+	add_pid(f, 310, 1, "310\t1", 2000, "/other");
+	{
+		char dir[256];
+
+		snprintf(dir, sizeof(dir), "%s/301", f->proc);
+		put(dir, "status", "Name:\tx\nPPid:\t310\nNSpid:\t301\t5\n");
+	}
+	struct pv_container *c = resolve(f, 301, 0);
+
+	assert_int_equal(c->init_pid, 310);
+	assert_string_equal(c->path[hier(f, "memory")], "/other");
+}
+
+static void reader__many_cgroups__cache_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_stats s;
+	char rel[64];
+
+	for (int i = 0; i < PV_READER_CACHE + 40; i++) {
+		snprintf(rel, sizeof(rel), "/c%d", i);
+		mkdirf("%s/cpu,cpuacct%s", f->cgr, rel);
+		mkdirf("%s/memory%s", f->cgr, rel);
+		set_cgroup(f, 200, rel);
+		assert_string_equal(resolve(f, 200, 0)->path[hier(f, "memory")], rel);
+	}
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.cg_entries, PV_READER_CACHE);
+	assert_int_equal(s.cg_misses, PV_READER_CACHE + 40);
+	/* The most recent entry is still cached. */
+	resolve(f, 200, 0);
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.cg_hits, 1);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(reader__same_pidns__own_cgroup),
+		T(reader__root_cgroup__host),
+		T(reader__init_itself__its_cgroup),
+		T(reader__moved_child_in_pidns__init_cgroup),
+		T(reader__joined_from_outside__scans_for_init),
+		T(reader__gone_pid__esrch),
+		T(reader__repeat__served_from_caches),
+		T(reader__reader_moves__cgroup_reread),
+		T(reader__cgroup_removed__enoent_not_cached),
+		T(reader__cgroup_recreated__new_identity),
+		T(reader__pidns_inode_reused__init_found_again),
+		T(reader__many_cgroups__cache_bounded),
+	};
+
+	return cmocka_run_group_tests_name("reader", tests, NULL, NULL);
+}
