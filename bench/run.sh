@@ -292,6 +292,33 @@ for f in $FILES; do
 done
 say "   bytes per read (open): $(for f in $FILES; do echo -n "$f host=${BYTES[$f,open,host]:-?} lxcfs=${BYTES[$f,open,lxcfs]:--} pv=${BYTES[$f,open,pv]:--}; "; done)"
 
+# The same files as a real container sees them: procview-run (fresh cgroup,
+# pid + mount namespaces, the views bind-mounted over /proc/...). Identity
+# then goes through the pid namespace's init, as for Docker or LXC.
+say ""
+if [ -n "$PV_DAEMON_PID" ] && [ -x "$PV_RUN" ]; then
+	args=()
+	for f in $FILES; do args+=("$f=/$(relpath "$f")"); done
+	note "read latency inside procview-run ($BENCH_N samples per file and mode)"
+	"$PV_RUN" --memory 512m --mount "$PV_MNT" -- "$B/readlat" -n "$BENCH_N" "${args[@]}" \
+		> "$PV_TMP/lat-run.out" 2>&1
+	say "== 1b. procview read latency inside procview-run (pid+mount namespaces, bind-mounted /proc files), µs median/p99"
+	say "$(printf '%-9s %-4s %16s %16s %10s' file mode 'cgroup reader' 'procview-run' run/cgroup)"
+	for f in $FILES; do
+		for mode in open keep; do
+			line=$(awk -v f="$f" -v m="$mode" '$1 == f && $2 == m' "$PV_TMP/lat-run.out")
+			# shellcheck disable=SC2086
+			set -- $line
+			if [ $# -ge 4 ] && [ "$3" != error ]; then r="$3/$4"; rr=$(ratio "$3" "${MED[$f,$mode,pv]:-}")
+			else r="ERR"; rr="-"; fi
+			say "$(printf '%-9s %-4s %16s %16s %10s' "$f" "$mode" "$(cell "$f" "$mode" pv)" "$r" "$rr")"
+		done
+	done
+	grep -v '^[a-z]* \(open\|keep\) [0-9]' "$PV_TMP/lat-run.out" | head -5 >&2
+else
+	say "== 1b. procview inside procview-run: skipped (needs procviewd and $PV_RUN)"
+fi
+
 say ""
 say "== 2. resident memory (VmRSS, KiB)"
 say "$(printf '%-10s %14s %22s' daemon after-start "after $BENCH_READS reads")"
