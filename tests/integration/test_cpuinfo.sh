@@ -69,4 +69,20 @@ set_quota oneandhalf 150000 100000
 n=$(ncpus "$(effective oneandhalf)")
 check oneandhalf $(( n < 2 ? n : 2 )) "quota 1.5"
 
+# The same through procview-run (the README demo): its own cgroup, new
+# mount and pid namespaces, files bound over /proc and /sys.
+if [ -x "$PV_RUN" ]; then
+	for args in "--cpuset 0" "--cpus 0.5"; do
+		# shellcheck disable=SC2086
+		out=$("$PV_RUN" --mount "$PV_MNT" --print-cgroup $args -- sh -c '
+			grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/cpu/online
+			/usr/bin/python3 -c "import os; print(os.cpu_count())"' 2>"$PV_TMP/run.err") ||
+			{ cat "$PV_TMP/run.err" >&2; pv_fail "procview-run $args failed"; }
+		[ "$(tr '\n' ' ' <<<"$out")" = "1 0 1 " ] || pv_fail "procview-run $args: '$out', want 1 / 0 / 1"
+		grep -q "^cgroup" "$PV_TMP/run.err" || pv_fail "procview-run $args printed no cgroup"
+		pv_log "procview-run $args: N=1 ok"
+	done
+else
+	pv_log "procview-run not built: checked through test cgroups only"
+fi
 echo "ok: cpuinfo/online follow cpuset and CFS quota"
