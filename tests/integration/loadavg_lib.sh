@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers shared by the loadavg integration tests (sourced after lib.sh).
+# Ground truth is the kernel: cgroup task lists, /proc/<tid>/stat, the
+# host's /proc/loadavg, wall-clock time of the workload's start.
+
+# la_busy NAME: start one busy loop (no forks, always runnable) in NAME.
+la_busy() {
+	( pv_cg_enter "$1" "$BASHPID"; exec sh -c 'while :; do :; done' ) &
+	PV_PIDS+=($!)
+}
+
+# la_sleeper NAME: one sleeping process in NAME.
+la_sleeper() {
+	( pv_cg_enter "$1" "$BASHPID"; exec sleep 100000 ) &
+	PV_PIDS+=($!)
+}
+
+# la_read NAME: the /proc/loadavg line a short-lived reader in NAME sees.
+la_read() {
+	( pv_cg_enter "$1" "$BASHPID"; exec cat "$PV_MNT/proc/loadavg" )
+}
+
+# la_reader NAME: a bash in NAME that re-reads /proc/loadavg every 0.5 s
+# into $PV_TMP/NAME.line with builtins only (no forks, so the container's
+# thread count stays fixed). Prints its pid in LA_READER_PID.
+la_reader() {
+	local out=$PV_TMP/$1.line
+	mkfifo "$PV_TMP/$1.fifo"
+	( pv_cg_enter "$1" "$BASHPID"
+	  exec bash -c 'exec 3<>"$1"
+		while :; do
+			IFS= read -r l < "$2" && printf "%s\n" "$l" > "$3"
+			read -r -t 0.5 -u 3 _
+		done' _ "$PV_TMP/$1.fifo" "$PV_MNT/proc/loadavg" "$out" ) &
+	LA_READER_PID=$!
+	PV_PIDS+=($!)
+}
+
+# la_line NAME: latest complete line of NAME's reader (waits up to 3 s).
+la_line() {
+	local l i
+	for i in $(seq 1 30); do
+		l=$(cat "$PV_TMP/$1.line" 2>/dev/null)
+		if [ "$(echo "$l" | awk '{print NF}')" = 5 ]; then echo "$l"; return 0; fi
+		sleep 0.1
+	done
+	pv_fail "no loadavg line from the reader in $1"
+}
+
+# Field helpers on a loadavg line.
+la_l1() { echo "$1" | awk '{print $1}'; }
+la_running() { echo "$1" | awk '{split($4, a, "/"); print a[1]}'; }
+la_threads() { echo "$1" | awk '{split($4, a, "/"); print a[2]}'; }
+la_lastpid() { echo "$1" | awk '{print $5}'; }
+
+la_now() { date +%s.%N; }
+
+# la_check_band VALUE K T_MIN T_MAX WHAT: VALUE (1-min average of a
+# container that ran K busy loops since a start between T_MIN and T_MAX
+# seconds ago) matches K*(1-e^(-t/60)) with t on the 5-s sample grid of
+# unknown phase: an interval of length L holds floor(L/5) or floor(L/5)+1
+# samples, so n lies in [floor((T_MIN-0.5)/5), floor((T_MAX+0.5)/5)+1]
+# (0.5 s for the pass running a little after its grid time). The band is
+# [K(1-e^(-5*nmin/60))*0.9 - 0.01, K(1-e^(-5*nmax/60))*1.1 + 0.01].
+la_check_band() {
+	local v=$1 k=$2 tmin=$3 tmax=$4 what=$5
+	awk -v v="$v" -v k="$k" -v a="$tmin" -v b="$tmax" -v w="$what" 'BEGIN {
+		nmin = int((a - 0.5) / 5); if (nmin < 0) nmin = 0; nmax = int((b + 0.5) / 5) + 1;
+		lo = k * (1 - exp(-5 * nmin / 60)) * 0.9 - 0.01;
+		hi = k * (1 - exp(-5 * nmax / 60)) * 1.1 + 0.01;
+		printf "# %s: 1-min %s, expected %.3f..%.3f (K=%d, t=%.1f..%.1f s, %d..%d samples)\n",
+			w, v, lo, hi, k, a, b, nmin, nmax;
+		exit !(v >= lo && v <= hi) }' || pv_fail "$what: 1-min load $v outside the expected band"
+}
+
+# Tasks of cgroup dir $1 (recursive), one tid a line.
+la_cg_tids() { find "$1" -name tasks -exec cat {} + 2>/dev/null; }
+
+# Tids of $1 in state R (from /proc/<tid>/stat), excluding tid $2.
+la_cg_running() {
+	local t n=0 st
+	for t in $(la_cg_tids "$1"); do
+		[ "$t" = "$2" ] && continue
+		st=$(sed 's/.*) //' "/proc/$t/stat" 2>/dev/null | cut -c1)
+		[ "$st" = R ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# la_state_keys PIN: the cgroup ids (keys) of the pinned state map.
+la_state_keys() {
+	bpftool -j map dump pinned "$1/loadavg_state" 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys
+for e in json.load(sys.stdin): print(e["formatted"]["key"])'
+}
