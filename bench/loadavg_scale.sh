@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# loadavg at scale: N = 10, 100, 1000 containers, procviewd beside LXCFS -l.
+#
+# Each container is a cgroup below our own in the cpu and cpuacct
+# hierarchies holding a pid namespace whose init sleeps (both daemons find a
+# reader's container through the init of its pid namespace); two
+# containers run a niced busy loop, and a probe container starts one when
+# the measuring window opens, so its 1-minute average must move every 5 s.
+# Every container is read once through both daemons first (LXCFS only
+# tracks containers it was asked about).
+#
+# Per N, over a WINDOW-second window (default 30, scaled to a minute):
+#   cpu ms/min  utime+stime of the daemon (/proc/<pid>/stat)
+#   rss MiB     VmRSS after the window
+#   updates     distinct 1-min values of the probe container read once a
+#               second, minus one; "6/6" = a new value every 5 s
+#   lat us      median / p99 of open+read+close by a reader in the probe
+#               container (bench/readlat), /proc/loadavg and /proc/stat
+# Knobs: LOADAVG_SCALE_N ("10 100 1000"), LOADAVG_SCALE_WINDOW (30),
+# LOADAVG_SCALE_READS (300), PV_BUILD (build dir). Needs root; LXCFS is
+# optional (its columns read "-" without it). Cleans up everything it made
+# (processes by pid, mounts, cgroups, pins) on every exit.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${PV_BUILD:-$ROOT/build}
+NS=${LOADAVG_SCALE_N:-"10 100 1000"}
+WINDOW=${LOADAVG_SCALE_WINDOW:-30}
+READS=${LOADAVG_SCALE_READS:-300}
+HZ=$(getconf CLK_TCK)
+TAG="lascale-$$"
+
+die() { echo "loadavg_scale: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "loadavg_scale: skipped (needs root)"; exit 0; }
+[ -x "$BUILD/procviewd" ] || die "$BUILD/procviewd not built (make all)"
+[ -x "$BUILD/bench/readlat" ] || die "$BUILD/bench/readlat not built (make all)"
+command -v unshare >/dev/null && command -v nsenter >/dev/null || die "needs unshare and nsenter (util-linux)"
+LXCFS=$(command -v lxcfs || true)
+
+TMP=$(mktemp -d "/tmp/$TAG.XXXXXX")
+PIN=/sys/fs/bpf/$TAG
+grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+PIDS=()          # every process we started
+CGS=()           # cgroup dirs we made
+PV_PID="" LX_PID=""
+
+own_dir() {  # own cgroup dir in the v1 hierarchy whose controller field is $1
+	local mnt path
+	mnt=$(awk -v c="$1" '$0 ~ / - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $5 }' /proc/self/mountinfo | head -n1)
+	[ -n "$mnt" ] || return 1
+	path=$(awk -F: -v c="$1" '{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { sub(/^[^:]*:[^:]*:/, ""); print; exit } }' /proc/self/cgroup)
+	echo "$mnt${path%/}"
+}
+CPU_OWN=$(own_dir cpu) || die "no v1 cpu hierarchy (this benchmark drives the v1 layout of this machine)"
+ACCT_OWN=$(own_dir cpuacct) || die "no v1 cpuacct hierarchy"
+HIERS=("$CPU_OWN")
+[ "$ACCT_OWN" = "$CPU_OWN" ] || HIERS+=("$ACCT_OWN")
+
+stop_pid() {  # TERM, wait up to 5 s, then KILL
+	local p=$1 i
+	[ -n "$p" ] || return 0
+	kill -TERM "$p" 2>/dev/null
+	for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+
+teardown() {  # one N: daemons, processes, mounts, cgroups, pins
+	local p d i
+	stop_pid "$PV_PID"; PV_PID=""
+	stop_pid "$LX_PID"; LX_PID=""
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	PIDS=()
+	for m in "$TMP/pv" "$TMP/lx"; do
+		grep -q " $m fuse" /proc/mounts && { fusermount3 -u "$m" 2>/dev/null || umount -l "$m"; }
+	done
+	for ((i = ${#CGS[@]} - 1; i >= 0; i--)); do
+		d=${CGS[i]}
+		[ -d "$d" ] || continue
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+	done
+	CGS=()
+	rm -rf "$PIN"
+}
+cleanup() { local rc=$?; teardown; rm -rf "$TMP"; exit $rc; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cg_enter() {  # cg_enter NAME PID: into NAME in the cpu and cpuacct hierarchies
+	local h
+	for h in "${HIERS[@]}"; do echo "$2" > "$h/$TAG-$1/cgroup.procs" || return 1; done
+}
+
+# start_container NAME: cgroup + pid namespace whose init sleeps; sets INIT.
+start_container() {
+	local h u i
+	for h in "${HIERS[@]}"; do mkdir "$h/$TAG-$1" || die "mkdir $h/$TAG-$1"; CGS+=("$h/$TAG-$1"); done
+	( cg_enter "$1" "$BASHPID" && exec unshare -p -f --kill-child sleep 1000000 ) &
+	u=$!; PIDS+=("$u")
+	INIT=""
+	for i in $(seq 1 100); do
+		INIT=$(cat "/proc/$u/task/$u/children" 2>/dev/null | awk '{print $1}')
+		[ -n "$INIT" ] && return 0
+		sleep 0.02
+	done
+	die "container $1: no pid-namespace init"
+}
+declare -A INITS
+
+# in_container NAME CMD...: run CMD in NAME's cgroups and pid namespace.
+in_container() {
+	local name=$1; shift
+	( cg_enter "$name" "$BASHPID" && exec nsenter -t "${INITS[$name]}" -p -- "$@" )
+}
+busy_in() {
+	( cg_enter "$1" "$BASHPID" && exec nsenter -t "${INITS[$1]}" -p -- nice -n 19 sh -c 'while :; do :; done' ) &
+	PIDS+=($!)
+}
+
+wait_mount() {  # wait_mount DIR PID NAME
+	local i
+	for i in $(seq 1 200); do
+		grep -q " $1 fuse" /proc/mounts && head -c1 "$1/proc/loadavg" >/dev/null 2>&1 && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+printf '%-5s  %-8s %10s %8s %8s %17s %17s\n' N daemon "cpu ms/min" "rss MiB" updates "loadavg med/p99" "stat med/p99"
+for N in $NS; do
+	mkdir -p "$TMP/pv" "$TMP/lx"
+	# Containers c1..cN; c1, c2 busy; c3 is the probe.
+	for i in $(seq 1 "$N"); do start_container "c$i"; INITS[c$i]=$INIT; done
+	[ "$N" -ge 3 ] || die "N must be >= 3"
+	busy_in c1; busy_in c2
+
+	"$BUILD/procviewd" -f --bpf-pin-dir "$PIN" "$TMP/pv" >>"$TMP/procviewd.log" 2>&1 &
+	PV_PID=$!
+	wait_mount "$TMP/pv" "$PV_PID" || { tail -n 20 "$TMP/procviewd.log" >&2; die "procviewd did not serve"; }
+	if [ -n "$LXCFS" ]; then
+		"$LXCFS" -l -f -p "$TMP/lxcfs.pid" "$TMP/lx" >>"$TMP/lxcfs.log" 2>&1 &
+		LX_PID=$!
+		wait_mount "$TMP/lx" "$LX_PID" || { tail -n 20 "$TMP/lxcfs.log" >&2; LX_PID=""; echo "# lxcfs did not start"; }
+	fi
+	# Every container reads once through both daemons.
+	for i in $(seq 1 "$N"); do
+		in_container "c$i" cat "$TMP/pv/proc/loadavg" >/dev/null 2>&1
+		[ -n "$LX_PID" ] && in_container "c$i" cat "$TMP/lx/proc/loadavg" >/dev/null 2>&1
+	done
+	sleep 5  # let both settle after the burst of first reads
+
+	busy_in c3
+	pv0=$(cpu_ticks "$PV_PID"); lx0=""; [ -n "$LX_PID" ] && lx0=$(cpu_ticks "$LX_PID")
+	: > "$TMP/pv.vals"; : > "$TMP/lx.vals"
+	t_end=$(( $(date +%s) + WINDOW ))
+	while [ "$(date +%s)" -lt "$t_end" ]; do
+		in_container c3 cat "$TMP/pv/proc/loadavg" 2>/dev/null | awk '{print $1}' >> "$TMP/pv.vals"
+		[ -n "$LX_PID" ] && in_container c3 cat "$TMP/lx/proc/loadavg" 2>/dev/null | awk '{print $1}' >> "$TMP/lx.vals"
+		sleep 1
+	done
+	pv1=$(cpu_ticks "$PV_PID"); lx1=""; [ -n "$LX_PID" ] && lx1=$(cpu_ticks "$LX_PID")
+	want=$(( WINDOW / 5 ))
+
+	srcs=("pv_loadavg=$TMP/pv/proc/loadavg" "pv_stat=$TMP/pv/proc/stat")
+	[ -n "$LX_PID" ] && srcs+=("lx_loadavg=$TMP/lx/proc/loadavg" "lx_stat=$TMP/lx/proc/stat")
+	srcs+=("host_loadavg=/proc/loadavg" "host_stat=/proc/stat")
+	in_container c3 "$BUILD/bench/readlat" -n "$READS" -m open "${srcs[@]}" > "$TMP/lat" 2>&1
+	lat() { awk -v n="$1" '$1 == n && $2 == "open" { if ($3 == "error") print "error"; else printf "%.0f/%.0f", $3, $4 }' "$TMP/lat"; }
+
+	row() {  # row NAME PID T0 T1 VALS PREFIX
+		local cpu upd
+		cpu=$(awk -v a="$3" -v b="$4" -v hz="$HZ" -v w="$WINDOW" 'BEGIN { printf "%.0f", (b - a) * 1000 / hz * 60 / w }')
+		upd=$(( $(sort -u "$5" | grep -c .) - 1 ))
+		printf '%-5s  %-8s %10s %8s %8s %17s %17s\n' "$N" "$1" "$cpu" "$(rss_mib "$2")" "$upd/$want" \
+			"$(lat "$6_loadavg")" "$(lat "$6_stat")"
+	}
+	row procview "$PV_PID" "$pv0" "$pv1" "$TMP/pv.vals" pv
+	[ -n "$LX_PID" ] && row "lxcfs -l" "$LX_PID" "$lx0" "$lx1" "$TMP/lx.vals" lx
+	printf '%-5s  %-8s %10s %8s %8s %17s %17s\n' "$N" host - - - "$(lat host_loadavg)" "$(lat host_stat)"
+	teardown
+done
+echo "# cpu: daemon utime+stime over ${WINDOW} s scaled to 1 min (CLK_TCK $HZ: one tick = $((1000 / HZ)) ms);"
+echo "# updates: distinct 1-min values of a container that turned busy, read every 1 s (want one per 5-s sample);"
+echo "# lat: open+read+close by a reader inside a container (median/p99 us, $READS reads)"
