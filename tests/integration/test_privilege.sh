@@ -3,7 +3,9 @@
 # writes; the pin dir is 0700 and no pinned object is writable by group or
 # others; procviewd without its capabilities (empty bounding set, and as
 # nobody) exits non-zero with a message naming what is missing, leaving no
-# mount behind.
+# mount behind; with exactly the capabilities the systemd unit grants it
+# serves every file with BPF on. (Dropping only CAP_BPF proves nothing:
+# CAP_SYS_ADMIN, which the mount needs, also allows bpf().)
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/harden_lib.sh"
@@ -54,3 +56,29 @@ if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$PV_DAEMON"; then
 else
 	pv_log "note: nobody cannot execute $PV_DAEMON (path permissions); nobody case not run"
 fi
+
+# Exactly the unit's bounding set (tools/procview.service): full service.
+caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$PV_ROOT/tools/procview.service" 2>/dev/null)
+[ -n "$caps" ] || caps="CAP_SYS_ADMIN CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_SYS_CHROOT"
+bset=-all
+for c in $caps; do c=${c#CAP_}; bset="$bset,+$(tr 'A-Z' 'a-z' <<<"$c")"; done
+minimal() { # LABEL BOUNDING-SET: start, read, stop; prints the daemon log
+	local mnt=$PV_TMP/mnt-$1 log=$PV_TMP/$1.log pid ok=0
+	mkdir -p "$mnt"
+	setpriv --bounding-set="$2" --inh-caps=-all -- "$PV_DAEMON" -f --bpf-pin-dir "$PV_PIN-$1" "$mnt" >"$log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q "^MemTotal:" "$mnt/proc/meminfo" 2>/dev/null && { ok=1; break; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ "$ok" = 1 ] && for f in "${HZ_FILES[@]}"; do cat "$mnt/$f" >/dev/null || ok=0; done
+	kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	grep -q " $mnt " /proc/mounts && umount -l "$mnt"
+	rm -rf "$PV_PIN-$1"
+	[ "$ok" = 1 ] || { cat "$log" >&2; pv_fail "$1: did not serve every file with bounding set $2"; }
+}
+minimal unitcaps "$bset"
+grep -qi 'degraded' "$PV_TMP/unitcaps.log" &&
+	pv_fail "with the unit's capabilities ($caps) the daemon runs degraded: $(grep -i degraded "$PV_TMP/unitcaps.log" | head -1)"
+pv_log "unit capabilities ($caps): serves every file, BPF on"
