@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -20,6 +21,8 @@ struct ns_entry {
 	unsigned long long ns;   /* pid-namespace inode; 0 = free slot */
 	pid_t init_pid;
 	int init_fd;             /* O_DIRECTORY fd of /proc/<init_pid> */
+	char *text;              /* the init's cgroup file, NULL until read */
+	double text_time;        /* CLOCK_MONOTONIC when @text was read */
 	unsigned long used;      /* LRU tick */
 };
 
@@ -211,6 +214,14 @@ fail:
 	return rc;
 }
 
+static void ns_drop(struct ns_entry *e)
+{
+	if (e->init_fd >= 0)
+		close(e->init_fd);
+	free(e->text);
+	*e = (struct ns_entry){ .init_fd = -1 };
+}
+
 int pv_reader_new(const struct pv_env *env, struct pv_reader **ret)
 {
 	struct pv_reader *r;
@@ -249,8 +260,7 @@ void pv_reader_free(struct pv_reader *r)
 	if (!r)
 		return;
 	for (int i = 0; i < PV_READER_CACHE; i++) {
-		if (r->ns[i].init_fd >= 0)
-			close(r->ns[i].init_fd);
+		ns_drop(&r->ns[i]);
 		if (r->cg[i]) {
 			free(r->cg[i]->text);
 			free(r->cg[i]);
@@ -262,78 +272,121 @@ void pv_reader_free(struct pv_reader *r)
 	free(r);
 }
 
-/* fd (dup'ed, caller closes) and pid of the init of @ns, cached. */
-static int ns_init(struct pv_reader *r, pid_t pid, int pfd, unsigned long long ns,
-		   pid_t *ret_pid)
+static double mono_now(void)
 {
-	struct ns_entry *e = NULL, *victim;
-	int fd = -1, initfd, hit = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Read the cgroup file through @dirfd into @text. 0 or -errno. */
+static int read_cgroup(int dirfd, char *text, size_t cap)
+{
+	ssize_t n = pv_read_file_at(dirfd, "cgroup", text, cap);
+
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	return 0;
+}
+
+static struct ns_entry *ns_find(struct pv_reader *r, unsigned long long ns)
+{
+	for (int i = 0; i < PV_READER_CACHE; i++)
+		if (r->ns[i].ns == ns)
+			return &r->ns[i];
+	return NULL;
+}
+
+/*
+ * The cgroup-file text of the init of pid namespace @ns (that of reader
+ * @pid) into @text, and the init's pid. Cached per namespace; the init's
+ * file is re-read when the cached text is older than PV_READER_TTL.
+ */
+static int ns_init_text(struct pv_reader *r, pid_t pid, unsigned long long ns,
+			char *text, size_t cap, pid_t *ret_init)
+{
+	struct ns_entry *e;
+	unsigned long long cur;
+	int fd = -1, pfd, initfd, rc;
 	pid_t init_pid = 0;
+	double now = mono_now();
 
 	pthread_mutex_lock(&r->lock);
-	for (int i = 0; i < PV_READER_CACHE; i++) {
-		if (r->ns[i].ns == ns) {
-			e = &r->ns[i];
-			break;
-		}
-	}
+	e = ns_find(r, ns);
 	if (e) {
-		unsigned long long cur;
-
 		/* Namespace inodes are reused: the init must still be in it. */
 		if (read_ns(e->init_fd, &cur) == 0 && cur == ns) {
 			e->used = ++r->tick;
 			r->ns_hits++;
-			hit = 1;
-			*ret_pid = e->init_pid;
+			init_pid = e->init_pid;
+			if (e->text && now - e->text_time < PV_READER_TTL &&
+			    strlen(e->text) < cap) {
+				strcpy(text, e->text);
+				pthread_mutex_unlock(&r->lock);
+				*ret_init = init_pid;
+				return 0;
+			}
 			fd = fcntl(e->init_fd, F_DUPFD_CLOEXEC, 0);
-			if (fd < 0)
-				fd = -errno;
 		} else {
-			close(e->init_fd);
-			*e = (struct ns_entry){ .init_fd = -1 };
+			ns_drop(e);
 		}
 	}
 	pthread_mutex_unlock(&r->lock);
-	if (hit)
-		return fd;
 
-	initfd = find_init(r, pid, pfd, ns, &init_pid);
-	if (initfd < 0)
-		return initfd;
-	fd = fcntl(initfd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0) {
-		fd = -errno;
-		close(initfd);
-		return fd;
-	}
-	pthread_mutex_lock(&r->lock);
-	/* Another thread may have filled it meanwhile: keep one entry. */
-	e = NULL;
-	victim = &r->ns[0];
-	for (int i = 0; i < PV_READER_CACHE; i++) {
-		if (r->ns[i].ns == ns) {
-			e = &r->ns[i];
-			break;
+	if (fd >= 0) {
+		initfd = fd;
+	} else {
+		/* Miss: walk from the reader, whose dir must still be in @ns
+		 * (else the pid was reused since the FUSE request). */
+		pfd = open_pid(r->procfd, pid);
+		if (pfd < 0)
+			return pfd;
+		if (read_ns(pfd, &cur) || cur != ns) {
+			close(pfd);
+			return -ESRCH;
 		}
-		if (r->ns[i].used < victim->used)
-			victim = &r->ns[i];
+		initfd = find_init(r, pid, pfd, ns, &init_pid);
+		close(pfd);
+		if (initfd < 0)
+			return initfd;
 	}
+	rc = read_cgroup(initfd, text, cap);
+	if (rc) {
+		close(initfd);
+		return rc;
+	}
+
+	pthread_mutex_lock(&r->lock);
+	e = ns_find(r, ns);
 	if (!e) {
+		struct ns_entry *victim = &r->ns[0];
+
+		for (int i = 1; i < PV_READER_CACHE && victim->ns; i++)
+			if (!r->ns[i].ns || r->ns[i].used < victim->used)
+				victim = &r->ns[i];
+		ns_drop(victim);
 		e = victim;
-		if (e->init_fd >= 0)
-			close(e->init_fd);
 		e->ns = ns;
 		e->init_pid = init_pid;
 		e->init_fd = initfd;
 		initfd = -1;
 	}
+	if (e->init_pid == init_pid) {
+		char *copy = strdup(text);
+
+		if (copy) {
+			free(e->text);
+			e->text = copy;
+			e->text_time = now;
+		}
+	}
 	e->used = ++r->tick;
 	pthread_mutex_unlock(&r->lock);
 	if (initfd >= 0)
 		close(initfd);
-	*ret_pid = init_pid;
-	return fd;
+	*ret_init = init_pid;
+	return 0;
 }
 
 static int stat_dir(const struct pv_cgroups *cg, int h, const char *path, ino_t *ret)
@@ -436,43 +489,45 @@ static int container_of(struct pv_reader *r, const char *text, struct pv_contain
 
 int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret)
 {
-	char text[CGTEXT_MAX];
+	char text[CGTEXT_MAX], name[40];
 	unsigned long long ns;
 	pid_t init_pid = pid;
-	int pfd, deffd = -1, rc, own = 0;
+	int rc, own = 0;
 	ssize_t n;
 
-	pfd = open_pid(r->procfd, pid);
-	if (pfd < 0)
-		return pfd;
-	rc = read_ns(pfd, &ns);
-	if (rc)
-		goto out;
+	if (pid <= 0)
+		return -ESRCH;
+	/*
+	 * By number, not through a /proc/<pid> fd: the reader is blocked in
+	 * our request, so its pid cannot be reused unless it was killed, and
+	 * then the reply goes nowhere. What is cached is keyed by what was
+	 * read (namespace, cgroup text), and the init walk re-checks that the
+	 * pid still lives in the namespace.
+	 */
+	snprintf(name, sizeof(name), "%d/ns/pid", (int)pid);
+	n = readlinkat(r->procfd, name, text, 63);
+	if (n < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	text[n] = '\0';
+	if (sscanf(text, "pid:[%llu]", &ns) != 1)
+		return -EINVAL;
 	if (ns != r->self_ns) {
 		own = 1;
-		deffd = ns_init(r, pid, pfd, ns, &init_pid);
-		if (deffd < 0) {
-			rc = deffd;
-			deffd = -1;
-			goto out;
-		}
+		rc = ns_init_text(r, pid, ns, text, sizeof(text), &init_pid);
+	} else {
+		snprintf(name, sizeof(name), "%d/cgroup", (int)pid);
+		n = pv_read_file_at(r->procfd, name, text, sizeof(text));
+		rc = n < 0 ? (n == -ENOENT ? -ESRCH : (int)n) : 0;
 	}
-	n = pv_read_file_at(deffd >= 0 ? deffd : pfd, "cgroup", text, sizeof(text));
-	if (n < 0) {
-		rc = n == -ENOENT ? -ESRCH : (int)n;
-		goto out;
-	}
+	if (rc)
+		return rc;
 	rc = container_of(r, text, ret);
 	if (rc)
-		goto out;
+		return rc;
 	ret->reader_pid = pid;
 	ret->init_pid = init_pid;
 	ret->own_pidns = own;
-out:
-	if (deffd >= 0)
-		close(deffd);
-	close(pfd);
-	return rc;
+	return 0;
 }
 
 void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret)

@@ -12,19 +12,25 @@
  *    else (a process setns()-ed in from outside) every /proc entry is
  *    scanned for the namespace's NSpid-1 process.
  *
- * Pid reuse: every file of a process is read through one O_DIRECTORY fd of
- * /proc/<pid>. procfs binds that fd to the process (its struct pid), not
- * the number, so once the process exits every read through it fails
- * (ESRCH/ENOENT) instead of reading a newcomer with the same pid: the fd
- * is a pidfd that also works on fixture trees (--proc).
+ * Pid reuse: the reader is blocked in its FUSE request while we resolve
+ * it, so its pid cannot be reused unless it was killed, and then the reply
+ * goes nowhere. The danger is a cache poisoned by a mix of two processes'
+ * files, so everything cached is keyed by what was read: the cgroup text
+ * (-> container), and the namespace inode (-> init). The init walk starts
+ * from an O_DIRECTORY fd of /proc/<pid> checked to be in that namespace;
+ * procfs binds such an fd to the process (its struct pid), not the number,
+ * so once the process exits every read through it fails instead of reading
+ * a newcomer with the same pid: a pidfd that also works on fixture trees.
  *
- * Caches (bounded, LRU, protected by one mutex): pid-namespace inode ->
- * init (validated: the init's fd still reads and is still in that
- * namespace, since namespace inodes are reused); /proc/<pid>/cgroup text ->
- * container (validated on every hit: the container's directory in the CPU
- * and memory hierarchies still exists with the same inode, so a removed or
- * re-created cgroup is never served from the cache). The cgroup file itself
- * is read on every open: a process can move between cgroups at any time.
+ * Caches (bounded, LRU, one mutex): pid-namespace inode -> init, validated
+ * on every hit (the init's fd still reads and is still in that namespace,
+ * since namespace inodes are reused), with the init's cgroup file re-read
+ * at most every PV_READER_TTL seconds; cgroup text -> container, validated
+ * on every hit (the container's directory in the CPU-accounting and memory
+ * hierarchies still exists with the same inode), so a removed or
+ * re-created cgroup is never served from the cache. A reader in the
+ * daemon's own pid namespace has its cgroup file read on every open, as it
+ * may move between cgroups at any time.
  */
 #ifndef PV_READER_H
 #define PV_READER_H
@@ -36,6 +42,7 @@
 #include "env.h"
 
 #define PV_READER_CACHE 256
+#define PV_READER_TTL 1.0   /* seconds */
 
 struct pv_reader;
 

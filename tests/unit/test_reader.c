@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -323,6 +324,20 @@ static void reader__pidns_inode_reused__init_found_again(void **state)
 	assert_string_equal(c->path[hier(f, "memory")], "/other");
 }
 
+static void reader__init_moves__seen_after_ttl(void **state)
+{
+	struct fx *f = *state;
+	struct timespec ts = { (time_t)PV_READER_TTL, 100 * 1000 * 1000 };
+
+	assert_string_equal(resolve(f, 301, 0)->path[hier(f, "memory")], "/ctr");
+	set_cgroup(f, 300, "/other");
+	/* Within the TTL the namespace's cached init text is used... */
+	assert_string_equal(resolve(f, 301, 0)->path[hier(f, "memory")], "/ctr");
+	nanosleep(&ts, NULL);
+	/* ...after it, the init's file is read again. */
+	assert_string_equal(resolve(f, 301, 0)->path[hier(f, "memory")], "/other");
+}
+
 static void reader__many_cgroups__cache_bounded(void **state)
 {
 	struct fx *f = *state;
@@ -360,6 +375,7 @@ int main(void)
 		T(reader__cgroup_removed__enoent_not_cached),
 		T(reader__cgroup_recreated__new_identity),
 		T(reader__pidns_inode_reused__init_found_again),
+		T(reader__init_moves__seen_after_ttl),
 		T(reader__many_cgroups__cache_bounded),
 	};
 
