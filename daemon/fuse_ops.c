@@ -259,6 +259,39 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	free(buf);
 }
 
+/*
+ * A broken cgroup is read by every open of every reader in it: log each
+ * (file, cgroup, error) once a minute, not once per read.
+ */
+#define LOGGED_SLOTS 64
+#define LOG_INTERVAL 60
+static struct {
+	uint64_t key;
+	time_t at;
+} logged[LOGGED_SLOTS];   /* protected by logged_lock */
+static pthread_mutex_t logged_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int should_log(const char *file, const char *cgroup, int err)
+{
+	uint64_t key = 1469598103934665603ULL ^ (uint64_t)(unsigned int)err;
+	time_t now = time(NULL);
+	int slot, ret;
+
+	for (const char *s = file; *s; s++)
+		key = (key ^ (unsigned char)*s) * 1099511628211ULL;
+	for (const char *s = cgroup; *s; s++)
+		key = (key ^ (unsigned char)*s) * 1099511628211ULL;
+	slot = (int)(key % LOGGED_SLOTS);
+	pthread_mutex_lock(&logged_lock);
+	ret = logged[slot].key != key || now - logged[slot].at >= LOG_INTERVAL;
+	if (ret) {
+		logged[slot].key = key;
+		logged[slot].at = now;
+	}
+	pthread_mutex_unlock(&logged_lock);
+	return ret;
+}
+
 /* Render @h afresh. 0 or -EIO (logged once per handle). */
 static int render(struct pv_fs *fs, struct pv_handle *h)
 {
@@ -272,9 +305,10 @@ static int render(struct pv_fs *fs, struct pv_handle *h)
 		return 0;
 	if (!h->logged) {
 		h->logged = 1;
-		pv_err("%s: cannot render for cgroup %s (reader pid %d): %s",
-		       h->vf->path, pv_container_name(fs->env, h->c),
-		       (int)h->c->reader_pid, strerror(-rc));
+		if (should_log(h->vf->path, pv_container_name(fs->env, h->c), rc))
+				pv_err("%s: cannot render for cgroup %s (reader pid %d): %s",
+			       h->vf->path, pv_container_name(fs->env, h->c),
+			       (int)h->c->reader_pid, strerror(-rc));
 	}
 	buf_reset(&h->out);
 	return -EIO;
@@ -320,9 +354,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	h->vf = n->vf;
 	rc = fs->resolve(fs->resolve_ctx, ctx->pid, h->c);
 	if (rc) {
-		/* The reader may be gone (its reply goes nowhere then). */
-		pv_warn("%s: cannot tell whose container reader pid %d is in: %s",
-			n->vf->path, (int)ctx->pid, strerror(-rc));
+		/* -ESRCH: the reader is gone (its reply goes nowhere). */
+		if (rc == -ESRCH)
+			pv_debug("%s: reader pid %d is gone", n->vf->path, (int)ctx->pid);
+		else if (should_log(n->vf->path, "?", rc))
+			pv_warn("%s: cannot tell whose container reader pid %d is in: %s",
+				n->vf->path, (int)ctx->pid, strerror(-rc));
 		handle_free(h);
 		fuse_reply_err(req, rc == -ENOMEM ? ENOMEM : EIO);
 		return;
