@@ -49,12 +49,18 @@ static __u64 pv_field(const struct pv_cpu_stat *s, int k)
 	}
 }
 
+/* Fields 0-3 as pv_field(), 4 = user + nice + system. */
+static __u64 pv_field5(const struct pv_cpu_stat *s, int k)
+{
+	return k < 4 ? pv_field(s, k) : s->user_ns + s->nice_ns + s->system_ns;
+}
+
 int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 		      struct pv_cpu_hwm *hwm, struct cpu_view *v)
 {
 	static const int col_of[4] = { PV_COL_USER, PV_COL_NICE, PV_COL_SYSTEM, PV_COL_STEAL };
 	int n = cpus->n, direct = cpus->n == cpus->nphys;
-	__u64 total[6] = { 0 }, rest[4] = { 0 }, age_ns, elapsed;
+	__u64 total[6] = { 0 }, rest[5] = { 0 }, age_ns, elapsed;
 	char *mapped = NULL;
 
 	if (n < 1 || n > PV_MAX_CPUS || raw->ncpus < 0)
@@ -71,12 +77,13 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 		for (int i = 0; i < n; i++)
 			if (cpus->phys[i] >= 0 && cpus->phys[i] < raw->ncpus)
 				mapped[cpus->phys[i]] = 1;
-	for (int c = 0; c < raw->ncpus; c++)
-		for (int k = 0; k < 6; k++) {
+	for (int c = 0; c < raw->ncpus; c++) {
+		for (int k = 0; k < 6; k++)
 			total[k] += pv_field(&raw->percpu[c], k);
-			if (k < 4 && !mapped[c])
-				rest[k] += pv_field(&raw->percpu[c], k);
-		}
+		for (int k = 0; k < 5; k++)
+			if (!mapped[c])
+				rest[k] += pv_field5(&raw->percpu[c], k);
+	}
 	free(mapped);
 
 	age_ns = raw->now_boot_ns > raw->start_boot_ns ? raw->now_boot_ns - raw->start_boot_ns : 0;
@@ -90,14 +97,24 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 		 * set; time counted on CPUs outside it (or all time, when a
 		 * quota makes fewer vCPUs than CPUs) is shared out exactly.
 		 */
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 5; k++) {
 			/* Shared in whole ticks so the shares add up exactly. */
 			__u64 t = pv_share(rest[k] / PV_NS_PER_TICK, n, i);
 
 			if (direct && cpus->phys[i] >= 0 && cpus->phys[i] < raw->ncpus)
-				t += pv_field(&raw->percpu[cpus->phys[i]], k) / PV_NS_PER_TICK;
-			col[col_of[k]] = t;
+				t += pv_field5(&raw->percpu[cpus->phys[i]], k) / PV_NS_PER_TICK;
+			if (k < 4)
+				col[col_of[k]] = t;
+			else
+				used = t;
 		}
+		/*
+		 * user takes what rounding the three columns down separately
+		 * would lose: user+nice+system is the used time rounded once,
+		 * which keeps the sum within a tick of the kernel's usage.
+		 */
+		col[PV_COL_USER] = used > col[PV_COL_NICE] + col[PV_COL_SYSTEM] ?
+			used - col[PV_COL_NICE] - col[PV_COL_SYSTEM] : 0;
 		for (int k = 0; k < PV_NCOLS_MAX; k++)
 			if (prev && k != PV_COL_IDLE && k != PV_COL_STEAL)
 				col[k] = pv_max(col[k], prev[k]);

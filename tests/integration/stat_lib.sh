@@ -95,3 +95,25 @@ pv_stat_check_elapsed() {
 			if (d > want / 100 + 2) { print $1 " sums to " s " ticks, uptime " want; bad = 1 } }
 		END { exit bad }'
 }
+
+# pv_usage_sample NAME: "USED_TICKS KERNEL_NS_BEFORE KERNEL_NS_AFTER": the
+# container's user+nice+system from its /proc/stat, bracketed by two reads
+# of its cgroup usage (a reader process can take a while on a loaded host).
+pv_usage_sample() {
+	local a b s
+	a=$(pv_cg_usage_ns "$1"); s=$(pv_stat_in "$1" | pv_stat_used); b=$(pv_cg_usage_ns "$1")
+	echo "$s $a $b"
+}
+
+# pv_usage_check S0 S1 (samples above): the stat delta lies within the
+# kernel's delta over the bracketing window, give or take max(3%, 2 ticks).
+# Prints "stat D kernel LO..HI"; fails (status 1) outside.
+pv_usage_check() {
+	local s0 a0 b0 s1 a1 b1
+	read -r s0 a0 b0 <<<"$1"; read -r s1 a1 b1 <<<"$2"
+	awk -v s0="$s0" -v a0="$a0" -v b0="$b0" -v s1="$s1" -v a1="$a1" -v b1="$b1" 'BEGIN {
+		d = s1 - s0; lo = (a1 - b0) / 1e7; hi = (b1 - a0) / 1e7
+		tol = (lo + hi) / 2 * 0.03; if (tol < 2) tol = 2
+		printf "stat %d ticks, kernel %.1f..%.1f ticks\n", d, lo, hi
+		exit !(d >= lo - tol && d <= hi + tol) }'
+}

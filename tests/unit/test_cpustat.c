@@ -202,6 +202,31 @@ static void build__late_steal__columns_still_add_up(void **state)
 	free(cpus);
 }
 
+/* Rounding each column down separately would lose up to 3 ticks per vCPU. */
+static void build__used_time__rounded_once_per_vcpu(void **state)
+{
+	struct pv_cpu_stat pc[2] = { 0 };
+	int phys[] = { 0, 1 };
+	struct pv_cpus *cpus = cpus_of(2, 2, phys);
+	struct pv_cpu_raw raw = { .ncpus = 2, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 10 * SEC, .now_real_ns = 1000 * SEC };
+	struct cpu_view v = { 0 };
+
+	for (int c = 0; c < 2; c++) {
+		pc[c].user_ns = TICK * 6 / 10;
+		pc[c].nice_ns = TICK * 6 / 10;
+		pc[c].system_ns = TICK * 6 / 10;
+	}
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, NULL, &v), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(v.vcpu[i][PV_COL_USER] + v.vcpu[i][PV_COL_NICE] +
+				 v.vcpu[i][PV_COL_SYSTEM], 1);
+		assert_int_equal(colsum(v.vcpu[i]), 1000);
+	}
+	pv_cpu_view_free(&v);
+	free(cpus);
+}
+
 static void build__start_in_future__age_zero_not_huge(void **state)
 {
 	struct pv_cpu_stat pc[1] = { 0 };
@@ -284,6 +309,7 @@ int main(void)
 		cmocka_unit_test(build__steal_above_free_time__capped),
 		cmocka_unit_test(build__high_water__no_column_goes_back),
 		cmocka_unit_test(build__late_steal__columns_still_add_up),
+		cmocka_unit_test(build__used_time__rounded_once_per_vcpu),
 		cmocka_unit_test(build__start_in_future__age_zero_not_huge),
 		cmocka_unit_test(uptime__idle__is_sum_of_vcpu_idle),
 		cmocka_unit_test(shape__host_stat__columns_intr_softirq),
