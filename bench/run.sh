@@ -10,9 +10,9 @@
 #      BPF, with bench_ref (minimal sched_switch counter) and with procviewd,
 #      alternating; plus the kernel's own BPF run-time accounting per switch;
 #   4. bench/loadavg_scale.sh (containers at scale) when BENCH_SCALE=1.
-# Knobs (environment): BENCH_N (samples per file and mode, 1000), BENCH_REPS
-# (alternating scheduler repetitions, 9), BENCH_LOOPS (ping-pong round trips
-# per measurement, 100000), BENCH_READS (reads before the second RSS figure,
+# Knobs (environment): BENCH_N (samples per file and mode, 800), BENCH_REPS
+# (alternating scheduler repetitions, 7), BENCH_LOOPS (ping-pong round trips
+# per measurement, 50000), BENCH_READS (reads before the second RSS figure,
 # 10000), BENCH_SCALE=1, BENCH_OUT (summary copy, build/bench/last-run.txt).
 # Cleans up on every exit: only the processes it started (by pid), its own
 # mountpoints, pin directory and cgroups (below our own cgroup).
@@ -25,9 +25,9 @@ export PV_BUILD=$BUILD
 # shellcheck source=../tests/integration/lib.sh
 . "$ROOT/tests/integration/lib.sh"
 
-BENCH_N=${BENCH_N:-1000}
-BENCH_REPS=${BENCH_REPS:-9}
-BENCH_LOOPS=${BENCH_LOOPS:-100000}
+BENCH_N=${BENCH_N:-800}
+BENCH_REPS=${BENCH_REPS:-7}
+BENCH_LOOPS=${BENCH_LOOPS:-50000}
 BENCH_READS=${BENCH_READS:-10000}
 BENCH_SCALE=${BENCH_SCALE:-0}
 BENCH_OUT=${BENCH_OUT:-$BUILD/bench/last-run.txt}
