@@ -201,6 +201,62 @@ static void produce__broken_cgroup__error_not_host_figures(void **state)
 	buf_free(&out);
 }
 
+/* Discovery of another fixture root into a fresh env (v1 / hybrid layouts). */
+static struct ctx *ctx_for(const char *root, const char *proc_cgroup)
+{
+	struct ctx *x = calloc(1, sizeof(*x));
+
+	assert_non_null(x);
+	x->env.proc = FIX "/proc/host";
+	x->env.sys = FIX "/proc/host-sys";
+	x->env.cpu_quota_view = 1;
+	x->env.host_ncpus = 4;
+	assert_int_equal(pv_cgroups_discover(NULL, root, &x->env.cg), 0);
+	assert_int_equal(pv_cgroups_open(&x->env.cg), 0);
+	assert_int_equal(pv_parse_proc_cgroup(&x->env.cg, proc_cgroup, &x->c), 0);
+	x->c.host = 0;
+	return x;
+}
+
+/* v1 layout (memory/ and blkio/ hierarchies): docker/c1 as in test_meminfo. */
+static void produce__v1_discovered__meminfo_swaps_diskstats(void **state)
+{
+	struct ctx *x = ctx_for(FIX "/mem/v1", "7:blkio:/c1\n4:memory:/docker/c1\n");
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(pv_produce_meminfo(&x->env, &x->c, &out), 0);
+	assert_int_equal(val(out.data, "MemTotal"), 524288);          /* 512 MiB */
+	assert_int_equal(val(out.data, "MemFree"), 524288 - 153600);  /* usage 150 MiB */
+	assert_int_equal(val(out.data, "SwapTotal"), 262144);         /* memsw 768 - 512 MiB */
+	assert_int_equal(val(out.data, "SwapFree"), 262144 - 8192);   /* total_swap 8 MiB */
+	buf_reset(&out);
+	assert_int_equal(pv_produce_diskstats(&x->env, &x->c, &out), 0);
+	assert_string_equal(out.data, " 254       0 vda 100 0 8000 0 200 0 16000 0 0 0 0 0 0 0 0 0 0\n");
+	buf_reset(&out);
+	/* no cpuset hierarchy: every host CPU */
+	assert_int_equal(pv_produce_cpu_online(&x->env, &x->c, &out), 0);
+	assert_string_equal(out.data, "0-3\n");
+	buf_free(&out);
+	pv_cgroups_close(&x->env.cg);
+	free(x);
+}
+
+/* hybrid: memory on v1, io only on the unified hierarchy. */
+static void produce__hybrid_discovered__memory_v1_io_unified(void **state)
+{
+	struct ctx *x = ctx_for(FIX "/mem/hybrid", "4:memory:/c\n0::/c\n");
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(pv_produce_meminfo(&x->env, &x->c, &out), 0);
+	assert_int_equal(val(out.data, "MemTotal"), 307200);           /* v1 300 MiB, not the unified decoy */
+	buf_reset(&out);
+	assert_int_equal(pv_produce_diskstats(&x->env, &x->c, &out), 0);
+	assert_string_equal(out.data, " 254      16 vdb 16 0 2048 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+	buf_free(&out);
+	pv_cgroups_close(&x->env.cg);
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +267,8 @@ int main(void)
 		cmocka_unit_test(produce__diskstats_v2),
 		cmocka_unit_test(produce__cpuinfo_and_online_follow_quota_view),
 		cmocka_unit_test(produce__broken_cgroup__error_not_host_figures),
+		cmocka_unit_test(produce__v1_discovered__meminfo_swaps_diskstats),
+		cmocka_unit_test(produce__hybrid_discovered__memory_v1_io_unified),
 	};
 
 	return cmocka_run_group_tests_name("produce_mem", tests, setup, teardown);
