@@ -66,12 +66,13 @@ asan-unit: asan
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run-unit.sh $(ASAN_UNITS)
 
+# Two at a time; definite and indirect leaks count as errors.
+VALGRIND_JOBS ?= 2
 valgrind-unit: $(UNITS)
-	$(Q)fail=0; for t in $(UNITS); do \
-		if valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			$$t >$$t.vg.log 2>&1; then echo "PASS  valgrind $$(basename $$t)"; \
-		else echo "FAIL  valgrind $$(basename $$t)"; tail -n 30 $$t.vg.log | sed 's/^/    | /'; fail=1; fi; \
-	done; exit $$fail
+	$(Q)printf '%s\n' $(UNITS) | xargs -P$(VALGRIND_JOBS) -I{} sh -c \
+		'if valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			{} >{}.vg.log 2>&1; then echo "PASS  valgrind $$(basename {})"; \
+		else echo "FAIL  valgrind $$(basename {}) (log {}.vg.log)"; tail -n 30 {}.vg.log | sed "s/^/    | /"; exit 1; fi'
 
 stress: all
 	$(Q)PV_CHURN_N=$${PV_CHURN_N:-10000} PV_SLOW=1 tests/integration/run.sh tests/integration/test_churn.sh

@@ -28,7 +28,7 @@ else
 fi
 part asan-unit m asan-unit
 if [ "$(id -u)" = 0 ] && [ -x build-asan/procviewd ]; then
-	part asan-integration env PV_BUILD="$PWD/build-asan" tests/integration/run.sh \
+	part asan-integration env PV_BUILD="$PWD/build-asan" PV_HOSTILE_QUICK=1 tests/integration/run.sh \
 		tests/integration/test_sanitizers.sh tests/integration/test_hostile.sh
 else
 	echo "SKIP  asan-integration (needs root and build-asan/procviewd)"; skip=$((skip + 1))

@@ -15,6 +15,11 @@ set -u
 . "$(dirname "$0")/harden_lib.sh"
 pv_init
 pv_daemon_start
+# PV_HOSTILE_QUICK=1 (the ASan pass of make test): a third of the rounds.
+Q=${PV_HOSTILE_QUICK:-0}
+R_MID=$([ "$Q" = 1 ] && echo 15 || echo 40)
+R_REUSE=$([ "$Q" = 1 ] && echo 100 || echo 300)
+R_SHORT=$([ "$Q" = 1 ] && echo 200 || echo 600)
 
 MB=1048576
 host_total=$(hz_meminfo MemTotal /proc/meminfo)
@@ -40,14 +45,14 @@ ok_file=$PV_TMP/bg.ok bad_file=$PV_TMP/bg.bad
 PV_PIDS+=($!)
 
 # --- readers that exit mid-read --------------------------------------------
-for i in $(seq 40); do
+for i in $(seq "$R_MID"); do
 	# Exits after 10 bytes with the handle open and the rest unread.
 	/usr/bin/python3 -c 'import os,sys; fd=os.open(sys.argv[1], os.O_RDONLY); os.read(fd, 10); os._exit(0)' \
 		"$PV_MNT/proc/cpuinfo" || pv_fail "partial reader $i"
 	dd if="$PV_MNT/proc/stat" bs=1 status=none of=/dev/null & k=$!
 	sleep 0.0$((RANDOM % 3)); kill -KILL "$k" 2>/dev/null; wait "$k" 2>/dev/null
 done
-pv_log "80 readers exited or were killed mid-read"
+pv_log "$((2 * R_MID)) readers exited or were killed mid-read"
 
 # --- new cgroups (never seen by the daemon), with distinct limits ----------
 pv_cg_create a; set_limit a $((300 * MB))
@@ -150,9 +155,10 @@ PY
 
 # --- pid reuse (forced through ns_last_pid) and many short-lived readers ---
 a_dirs=$(hz_cg_dirs a | tr '\n' ' ') b_dirs=$(hz_cg_dirs b | tr '\n' ' ')
-/usr/bin/python3 - "$PV_MNT/proc/meminfo" "$a_dirs" "$b_dirs" "$want_a" "$want_b" <<'PY' || pv_fail "pid reuse / short-lived readers"
+/usr/bin/python3 - "$PV_MNT/proc/meminfo" "$a_dirs" "$b_dirs" "$want_a" "$want_b" "$R_REUSE" "$R_SHORT" <<'PY' || pv_fail "pid reuse / short-lived readers"
 import os, sys
 path, adirs, bdirs, wa, wb = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), int(sys.argv[5])
+n_reuse, n_short = int(sys.argv[6]), int(sys.argv[7])
 def reader(dirs, want, status):
     # child: join the cgroup, read, report through the exit status
     for d in dirs:
@@ -176,7 +182,7 @@ def run(dirs, want, pid_wanted=None):
     _, st = os.waitpid(p, 0)
     return p, os.waitstatus_to_exitcode(st)
 reused = short = 0
-for i in range(300):
+for i in range(n_reuse):
     p, rc = run(adirs, wa)
     if rc != 0:
         sys.exit("reader %d in a: rc %d" % (p, rc))
@@ -186,14 +192,14 @@ for i in range(300):
     if rc != 0:
         sys.exit("pid %d reused from a into b saw the wrong MemTotal (rc %d)" % (p, rc))
     reused += 1
-for i in range(600):
+for i in range(n_short):
     dirs, want = (adirs, wa) if i % 2 else (bdirs, wb)
     p, rc = run(dirs, want)
     if rc != 0:
         sys.exit("short-lived reader %d: rc %d" % (i, rc))
     short += 1
-if reused < 50:
-    sys.exit("only %d of 300 pid reuses happened" % reused)
+if reused < n_reuse // 6:
+    sys.exit("only %d of %d pid reuses happened" % (reused, n_reuse))
 print("# %d forced pid reuses a->b and %d short-lived readers, all saw their own MemTotal" % (reused, short))
 PY
 
