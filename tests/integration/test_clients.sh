@@ -96,4 +96,28 @@ pv_near "$age" "$upt" 0 1.5 || pv_fail "psutil age $age, container uptime $upt"
 awk -v p="$pct" 'BEGIN { exit !(p >= 80) }' || pv_fail "psutil cpu_percent $pct for a saturated 50% quota container"
 awk -v p="$upct" 'BEGIN { exit !(p >= 25 && p <= 65) }' || pv_fail "psutil user $upct% for a 50% quota burner"
 awk -v u="$user" -v a="$age" 'BEGIN { exit !(u > 0 && u <= a * 1.01 + 0.02) }' || pv_fail "psutil user $user s in a $age s old container of 1 vCPU"
+
+# The same through procview-run (own pid and mount namespaces, every view
+# bound): a 0.5-CPU burner shows ~50% user in top; uptime is the new
+# container's; the kernel's usage of its cgroup is the ground truth.
+if [ -x "$PV_RUN" ]; then
+	name=$PV_TAG-run
+	acct=$(pv_own_cgdir cpuacct 2>/dev/null || pv_own_cgdir cpu,cpuacct 2>/dev/null)
+	out=$("$PV_RUN" --mount "$PV_MNT" --cpus 0.5 --cgroup-name "$name" -- sh -c '
+		sh -c "while :; do :; done" & b=$!
+		sleep 1
+		u0=$(cat "$1/cpuacct.usage" 2>/dev/null || echo 0); t0=$(date +%s.%N)
+		top -b -n 2 -d 1 | grep "%Cpu" | tail -1
+		u1=$(cat "$1/cpuacct.usage" 2>/dev/null || echo 0); t1=$(date +%s.%N)
+		awk -v a="$u0" -v b="$u1" -v s="$t0" -v e="$t1" "BEGIN { printf \"kernel %.1f\n\", (b - a) / 1e7 / (e - s) }"
+		uptime
+		kill $b' sh "$acct/$name") || pv_fail "procview-run failed: $out"
+	pv_log "procview-run --cpus 0.5: $(tr '\n' '|' <<<"$out")"
+	line=$(grep '%Cpu' <<<"$out"); k=$(awk '/^kernel/ { print $2 }' <<<"$out")
+	read -r us sy ni id wa hi si st < <(sed 's/[^0-9. ]//g' <<<"${line#*:}")
+	awk -v u="$us" 'BEGIN { exit !(u >= 25 && u <= 60) }' || pv_fail "procview-run top: $us% user for a 0.5-CPU burner"
+	[ "$k" = "0.0" ] || pv_near "$(awk -v a="$us" -v b="$sy" -v c="$ni" 'BEGIN { print a+b+c }')" "$k" 0 15 ||
+		pv_fail "procview-run top us+sy+ni vs kernel ${k}%"
+	grep -Eq 'up +0 min' <<<"$out" || pv_fail "procview-run uptime: $(grep up <<<"$out")"
+fi
 echo "ok"
