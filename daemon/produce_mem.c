@@ -104,7 +104,9 @@ int pv_produce_meminfo(const struct pv_env *env, const struct pv_container *c,
 	err = read_host_cached(&cache_meminfo, env->proc, "meminfo", &host);
 	if (!err)
 		err = pv_collect_mem(env, c, host.data, &v);
-	if (!err)
+	if (!err && v.passthrough)
+		err = pv_produce_host_file(env, "meminfo", out); /* live, not cached */
+	else if (!err)
 		err = render_meminfo(&v, out);
 	buf_free(&host);
 	return err;
