@@ -216,30 +216,43 @@ targets() {
 	echo
 }
 
-# --- 2. memory after BENCH_READS reads --------------------------------------
-
-if [ -n "$LXCFS_PID$PV_DAEMON_PID" ]; then
-	per=$(( (BENCH_READS + 7) / 8 ))
-	args=()
-	for f in $FILES; do
-		r=$(relpath "$f")
-		[ -n "$LXCFS_PID" ] && args+=("lxcfs-$f=$LXCFS_MNT/$r")
-		[ -n "$PV_DAEMON_PID" ] && args+=("pv-$f=$PV_MNT/$r")
-	done
-	note "memory: $per reads of each of 8 files from each daemon"
-	in_ctr "$B/readlat" -n "$per" -w 0 -m open "${args[@]}" > "$PV_TMP/reads.out"
-	[ -n "$LXCFS_PID" ] && LX_RSS1=$(rss_kb "$LXCFS_PID")
-	[ -n "$PV_DAEMON_PID" ] && PV_RSS1=$(rss_kb "$PV_DAEMON_PID")
-	grep ' error ' "$PV_TMP/reads.out" >&2
-fi
-
-# --- 1. read latency --------------------------------------------------------
+# --- 2. memory and CPU per read, over BENCH_READS reads ----------------------
 
 # Give the container some block I/O of its own, so its diskstats has lines:
 # direct reads of a file on a real disk, bypassing the page cache.
 for f in "$B/readlat" "$PV_DAEMON" /usr/bin/perf; do
 	[ -f "$f" ] && in_ctr dd if="$f" of=/dev/null bs=64k count=64 iflag=direct status=none 2>/dev/null && break
 done
+
+# CPU time a process has used, in USER_HZ ticks (exited threads included).
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+declare -A TICKS0 TICKS1
+per=$(( (BENCH_READS + 7) / 8 ))
+args=()
+for f in $FILES; do
+	r=$(relpath "$f")
+	args+=("floor-$f=$FLOOR_MNT/$r")
+	[ -n "$LXCFS_PID" ] && args+=("lxcfs-$f=$LXCFS_MNT/$r")
+	[ -n "$PV_DAEMON_PID" ] && args+=("pv-$f=$PV_MNT/$r")
+done
+note "memory and CPU: $per reads of each of 8 files from each daemon"
+for d in floor:$FLOOR_PID lxcfs:$LXCFS_PID pv:$PV_DAEMON_PID; do
+	[ -n "${d#*:}" ] && TICKS0[${d%%:*}]=$(cpu_ticks "${d#*:}")
+done
+in_ctr "$B/readlat" -n "$per" -w 0 -m open "${args[@]}" > "$PV_TMP/reads.out"
+for d in floor:$FLOOR_PID lxcfs:$LXCFS_PID pv:$PV_DAEMON_PID; do
+	[ -n "${d#*:}" ] && TICKS1[${d%%:*}]=$(cpu_ticks "${d#*:}")
+done
+[ -n "$LXCFS_PID" ] && LX_RSS1=$(rss_kb "$LXCFS_PID")
+[ -n "$PV_DAEMON_PID" ] && PV_RSS1=$(rss_kb "$PV_DAEMON_PID")
+grep ' error ' "$PV_TMP/reads.out" >&2
+# µs of the daemon's CPU per read (ticks are 1/100 s).
+cpu_per_read() {
+	[ -n "${TICKS0[$1]:-}" ] && [ -n "${TICKS1[$1]:-}" ] || { echo -; return; }
+	awk -v a="${TICKS0[$1]}" -v b="${TICKS1[$1]}" -v n="$((per * 8))" 'BEGIN { printf "%.1f", (b - a) * 10000 / n }'
+}
+
+# --- 1. read latency --------------------------------------------------------
 
 declare -A MED P99 BYTES ERR
 for f in $FILES; do
@@ -320,12 +333,16 @@ else
 fi
 
 say ""
-say "== 2. resident memory (VmRSS, KiB)"
-say "$(printf '%-10s %14s %22s' daemon after-start "after $BENCH_READS reads")"
-if [ -n "$PV_DAEMON_PID" ]; then say "$(printf '%-10s %14s %22s' procviewd "${PV_RSS0:-?}" "${PV_RSS1:-?}")"
+say "== 2. daemon memory (VmRSS, KiB) and CPU per read (its user+system time over $((per * 8)) reads / reads, µs)"
+say "   CPU per read is the daemon's own work per request, kernel FUSE side included; unlike latency it"
+say "   does not grow when other tasks compete for the CPU"
+say "$(printf '%-10s %14s %22s %14s' daemon after-start "after $((per * 8)) reads" 'cpu µs/read')"
+say "$(printf '%-10s %14s %22s %14s' fuse_floor - - "$(cpu_per_read floor)")"
+if [ -n "$PV_DAEMON_PID" ]; then say "$(printf '%-10s %14s %22s %14s' procviewd "${PV_RSS0:-?}" "${PV_RSS1:-?}" "$(cpu_per_read pv)")"
 else say "procviewd  $PV_WHY"; fi
-if [ -n "$LXCFS_PID" ]; then say "$(printf '%-10s %14s %22s' lxcfs "${LX_RSS0:-?}" "${LX_RSS1:-?}")"
+if [ -n "$LXCFS_PID" ]; then say "$(printf '%-10s %14s %22s %14s' lxcfs "${LX_RSS0:-?}" "${LX_RSS1:-?}" "$(cpu_per_read lxcfs)")"
 else say "lxcfs      $LXCFS_WHY"; fi
+say "   procview/floor CPU per read: $(ratio "$(cpu_per_read pv)" "$(cpu_per_read floor)"); procview/lxcfs: $(ratio "$(cpu_per_read pv)" "$(cpu_per_read lxcfs)")"
 
 # The read phases are over: free the CPU for the scheduler phase.
 stop_pid "$FLOOR_PID"; FLOOR_PID=""; unmount "$FLOOR_MNT"
