@@ -31,6 +31,10 @@ else
 	[ -f "$d/io.stat" ] || pv_skip "no io controller in the unified hierarchy"
 fi
 
+# psutil reads /proc/diskstats too: its per-disk bytes are sectors * 512.
+PSUTIL_CHECK='import psutil, sys
+d = psutil.disk_io_counters(perdisk=True).get(sys.argv[1])
+print(d.read_count, d.read_bytes, d.write_count, d.write_bytes) if d else print("none")'
 ds=$(pvm_in io sh -c '
 	dd if=/dev/zero of="$1/io.dat" bs=1M count=8 oflag=direct status=none &&
 	dd if="$1/io.dat" of=/dev/null bs=1M iflag=direct status=none &&
@@ -62,6 +66,14 @@ read -r _ _ _ c_rios _ c_rsec _ c_wios _ c_wsec _ <<<"$line"
 [ "$c_wsec" = $((wbytes / 512)) ] || pv_fail "sectors written $c_wsec, kernel $((wbytes / 512))"
 hostcols=$(awk -v a="$maj" -v b="$min" '$1 == a && $2 == b { print NF }' /proc/diskstats)
 [ "$(awk '{ print NF }' <<<"$line")" = "$hostcols" ] || pv_fail "column count differs from host's"
+
+if [ -n "$iof" ]; then
+	# no further I/O: a fresh reader in the same cgroup sees the same figures
+	ps=$(pvm_in_bound io /usr/bin/python3 -c "$PSUTIL_CHECK" "$(basename "$dev")")
+	[ "$ps" = "$rios $rbytes $wios $wbytes" ] || [ "$ps" = "$rios $((rbytes / 512 * 512)) $wios $((wbytes / 512 * 512))" ] ||
+		pv_log "psutil sees '$ps' (kernel now $rios $rbytes $wios $wbytes; python itself may have read from disk)"
+	[ "$ps" != none ] || pv_fail "psutil sees no $(basename "$dev") in the container's diskstats"
+fi
 
 # Every device line shown is one the container did I/O on.
 others=$(awk -v a="$maj" -v b="$min" '!($1 == a && $2 == b)' <<<"$ds")

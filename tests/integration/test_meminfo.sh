@@ -32,6 +32,8 @@ got=$(pvm_kb "$mi" MemTotal)
 diff <(cut -d: -f1 <<<"$mi") <(cut -d: -f1 <<<"$host_mi") >/dev/null || pv_fail "meminfo keys/order differ from host"
 total=$(pvm_in_bound c1 free -m | awk '/^Mem:/ { print $2 }')
 [ "$total" = 200 ] || pv_fail "free -m total $total, want 200"
+ps_total=$(pvm_in_bound c1 /usr/bin/python3 -c 'import psutil; m = psutil.virtual_memory(); print(m.total, int(m.available <= m.total))')
+[ "$ps_total" = "$((want * 1024)) 1" ] || pv_fail "psutil.virtual_memory: '$ps_total', want total $((want * 1024))"
 if [ -x "$PV_RUN" ]; then
 	total=$("$PV_RUN" --mount "$PV_MNT" --memory 200m -- free -m | awk '/^Mem:/ { print $2 }')
 	[ "$total" = 200 ] || pv_fail "procview-run --memory 200m -- free -m: total $total"
