@@ -23,6 +23,7 @@ host_swap=$(pvm_kb "$host_mi" SwapTotal)
 # --- 200 MiB limit: MemTotal, free -m -------------------------------------
 pv_cg_create c1
 c1=$(pvm_dir c1 memory)
+[ -f "$c1/$LIMIT" ] || pv_skip "no memory controller in our cgroup ($c1/$LIMIT missing)"
 echo $((200 * 1024 * 1024)) > "$c1/$LIMIT" || pv_fail "set $c1/$LIMIT"
 want=$(( $(cat "$c1/$LIMIT") / 1024 ))
 mi=$(pvm_in c1 cat "$PV_MNT/proc/meminfo") || pv_fail "read meminfo in c1"
