@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # tools/procview.service as `make install` writes it passes systemd-analyze verify.
+# Then: readiness is real, READY=1 arrives on $NOTIFY_SOCKET (abstract) only
+# when the mount already serves.
 set -u
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || pv_skip "needs root"
+pv_init
 command -v systemd-analyze >/dev/null || pv_skip "systemd-analyze not installed"
-[ -x "$PV_DAEMON" ] || pv_fail "$PV_DAEMON not built"
-tmp=$(mktemp -d "/tmp/$PV_TAG.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tmp=$PV_TMP
 
 # The install rule, run into a scratch DESTDIR: the unit the user gets.
 make -s -C "$PV_ROOT" install DESTDIR="$tmp/root" PREFIX=/usr/local MOUNT=/var/lib/procview \
@@ -42,4 +42,39 @@ for k in PrivateMounts PrivateTmp ProtectSystem ProtectHome ProtectKernelTunable
 	grep -q "^$k=" "$unit" && pv_fail "$k= would put the mount in a private namespace"
 done
 grep -q '^ExecStopPost=-.*fusermount3 -u' "$unit" || pv_fail "no ExecStopPost cleanup"
-echo "ok: systemd-analyze verify accepts the installed unit"
+
+# sd_notify: a listener on an abstract socket reads the mount the instant
+# READY=1 arrives.
+sock="@$PV_TAG-notify"
+/usr/bin/python3 - "$sock" "$PV_MNT" "$tmp/notify.out" <<'PY' &
+import os, socket, sys, time
+addr, mnt, out = sys.argv[1], sys.argv[2], sys.argv[3]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + addr[1:])
+open(out + ".bound", "w").close()
+s.settimeout(20)
+res = []
+try:
+    while True:
+        msg = s.recv(4096).decode()
+        if "READY=1" in msg.split("\n"):
+            try:
+                with open(mnt + "/proc/meminfo") as f:
+                    ok = f.readline().startswith("MemTotal:")
+            except OSError as e:
+                ok = "error %s" % e
+            res.append("READY=1 serving=%s" % ok)
+            break
+        res.append("other: " + msg)
+except socket.timeout:
+    res.append("timeout")
+open(out, "w").write("\n".join(res) + "\n")
+PY
+PV_PIDS+=($!); lpid=$!
+for _ in $(seq 1 100); do [ -e "$tmp/notify.out.bound" ] && break; sleep 0.05; done
+NOTIFY_SOCKET=$sock "$PV_DAEMON" -f --bpf-pin-dir "$PV_PIN" "$PV_MNT" >>"$PV_TMP/daemon.log" 2>&1 &
+PV_DAEMON_PID=$!
+wait "$lpid"
+grep -qx 'READY=1 serving=True' "$tmp/notify.out" || pv_fail "readiness: $(cat "$tmp/notify.out")"
+pv_daemon_stop TERM
+echo "ok: systemd-analyze verify accepts the installed unit; READY=1 only once serving"
