@@ -11,6 +11,8 @@ RUNC=$(command -v runc || true)
 BUSYBOX=$(command -v busybox || true)
 [ -n "$BUSYBOX" ] || pv_skip "busybox not installed (apt-get install busybox-static)"
 ldd "$BUSYBOX" >/dev/null 2>&1 && pv_skip "$BUSYBOX is dynamically linked (need busybox-static)"
+FREE=$(command -v free || true)
+[ -n "$FREE" ] && ! "$FREE" --version 2>&1 | grep -qi busybox || pv_skip "procps free not installed"
 HOOK=$PV_BUILD/procview-oci-hook
 [ -x "$HOOK" ] || pv_fail "$HOOK not built"
 
@@ -30,12 +32,27 @@ trap 'rc=$?; runc_cleanup; (exit $rc); pv_cleanup' EXIT
 
 pv_daemon_start
 
+# copy_bin BIN ROOTFS: BIN and the shared objects it loads, same paths.
+copy_bin() {
+	local bin=$1 root=$2 lib
+	mkdir -p "$root/usr/bin"
+	cp "$bin" "$root/usr/bin/$(basename "$bin")"
+	for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^\t\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
 # bundle DIR VARIANT: rootfs + config.json (VARIANT mounts|hook).
 make_bundle() {
 	local dir=$1 variant=$2 a
 	mkdir -p "$dir/rootfs"/{bin,proc,sys,dev,tmp,etc}
 	cp "$BUSYBOX" "$dir/rootfs/bin/busybox"
-	for a in sh free cat grep sleep uptime nproc head; do ln -s busybox "$dir/rootfs/bin/$a"; done
+	for a in sh cat grep sleep uptime nproc head; do ln -s busybox "$dir/rootfs/bin/$a"; done
+	# busybox free takes its totals from sysinfo(2), which no file can
+	# change (see DESIGN.md); procps free reads /proc/meminfo like the
+	# tools users run. Copy it with its libraries.
+	copy_bin "$FREE" "$dir/rootfs"
 	(cd "$dir" && "$RUNC" spec) || pv_fail "runc spec"
 	VARIANT=$variant MNT=$PV_MNT HOOK=$HOOK CGPATH="$PV_TAG-$variant" /usr/bin/python3 - "$dir/config.json" <<'PY' ||
 import json, os, sys
@@ -92,32 +109,39 @@ check() {
 	local ncpuset; ncpuset=$(grep -c ^processor /proc/cpuinfo)
 	[ "$want_cpus" -le "$ncpuset" ] || want_cpus=$ncpuset
 
-	# free: total (KiB) is the limit.
-	got=$("${ex[@]}" free | awk '$1 == "Mem:" { print $2 }')
+	# free (procps): total (KiB) is the limit.
+	got=$("${ex[@]}" /usr/bin/free | awk '$1 == "Mem:" { print $2 }')
 	[ "$got" = $((limit / 1024)) ] || pv_fail "$id: free total $got KiB, kernel limit $((limit / 1024)) KiB"
 	# free's used is total - available; available <= total.
-	"${ex[@]}" free | awk '$1 == "Mem:" { exit !($NF <= $2 && $3 <= $2) }' ||
-		pv_fail "$id: free columns inconsistent: $("${ex[@]}" free | grep Mem:)"
+	"${ex[@]}" /usr/bin/free | awk '$1 == "Mem:" { exit !($NF <= $2 && $3 <= $2) }' ||
+		pv_fail "$id: free columns inconsistent: $("${ex[@]}" /usr/bin/free | grep Mem:)"
 	# vCPUs: ceil(quota/period).
 	got=$("${ex[@]}" grep -c ^processor /proc/cpuinfo)
 	[ "$got" = "$want_cpus" ] || pv_fail "$id: cpuinfo has $got processors, quota $quota/$period gives $want_cpus"
-	got=$("${ex[@]}" cat /sys/devices/system/cpu/online)
+	got=$("${ex[@]}" head -n 1 /sys/devices/system/cpu/online)
 	want=$([ "$want_cpus" = 1 ] && echo 0 || echo "0-$((want_cpus - 1))")
 	[ "$got" = "$want" ] || pv_fail "$id: cpu/online '$got', want '$want'"
 	# uptime: since the container started (well below the host's), growing.
 	local up1 up2 host_up age
-	up1=$("${ex[@]}" cat /proc/uptime | awk '{ print $1 }')
+	up1=$("${ex[@]}" head -n 1 /proc/uptime | awk '{ print $1 }')
 	host_up=$(awk '{ print $1 }' /proc/uptime)
 	age=$(( $(date +%s) - started ))
 	awk -v u="$up1" -v a="$age" 'BEGIN { exit !(u >= 0 && u <= a + 2) }' ||
 		pv_fail "$id: uptime $up1 s, container started $age s ago (host $host_up)"
 	sleep 1.1
-	up2=$("${ex[@]}" cat /proc/uptime | awk '{ print $1 }')
+	up2=$("${ex[@]}" head -n 1 /proc/uptime | awk '{ print $1 }')
 	awk -v a="$up1" -v b="$up2" 'BEGIN { exit !(b - a >= 0.9 && b - a <= 5) }' ||
 		pv_fail "$id: uptime $up1 -> $up2 over 1.1 s"
 	# The views really are procview's FUSE binds.
 	"${ex[@]}" grep -q ' /proc/meminfo .* - fuse' /proc/self/mountinfo ||
 		pv_fail "$id: /proc/meminfo is not a FUSE bind inside"
+	# busybox cat copies with sendfile(2) (splice), not read(2): what
+	# every busybox/Alpine container's "cat /proc/uptime" does.
+	local f
+	for f in /proc/uptime /sys/devices/system/cpu/online /proc/meminfo; do
+		[ -n "$("${ex[@]}" cat "$f")" ] ||
+			pv_fail "$id: busybox cat $f (sendfile) inside the container printed nothing"
+	done
 	pv_log "$id: free total $((limit / 1024)) KiB, $want_cpus vCPU, uptime $up1 -> $up2"
 }
 
