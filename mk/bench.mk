@@ -6,7 +6,7 @@
 
 # A fast smoke run (~30 s): fewer samples, numbers noisier.
 bench-quick: all
-	$(Q)BENCH_N=200 BENCH_REPS=3 BENCH_LOOPS=30000 BENCH_READS=2000 bench/run.sh
+	$(Q)BENCH_N=200 BENCH_REPS=3 BENCH_LOOPS=20000 BENCH_READS=2000 BENCH_SCALE=0 bench/run.sh
 
 # Everything, plus bench/loadavg_scale.sh (containers at scale).
 bench-scale: deps all
