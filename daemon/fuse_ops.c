@@ -384,25 +384,37 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct pv_fs *fs = fuse_req_userdata(req);
 	struct pv_handle *h = (struct pv_handle *)(uintptr_t)fi->fh;
-	char *dst;
-	size_t n;
+	char small[16384], *dst = small;
+	size_t n = 0, avail;
 	int rc = 0;
 
-	dst = malloc(size ? size : 1);
-	if (!dst) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
 	pthread_mutex_lock(&h->lock);
 	if (off == 0)
 		rc = render(fs, h);
-	n = rc ? 0 : buf_slice(h->out.data, h->out.len, off, size, dst);
+	if (!rc) {
+		/* Copy only what this read gets (not @size, which may be
+		 * megabytes): on the stack for every /proc-sized file. */
+		avail = off < 0 || (size_t)off >= h->out.len ? 0 : h->out.len - (size_t)off;
+		if (avail > size)
+			avail = size;
+		if (avail > sizeof(small))
+			dst = malloc(avail);
+		if (dst)
+			n = buf_slice(h->out.data, h->out.len, off, avail, dst);
+		else
+			rc = -ENOMEM;
+	}
+	/*
+	 * Unlock before replying: once the reply is out the reader may close
+	 * the file, and release frees @h on another thread.
+	 */
 	pthread_mutex_unlock(&h->lock);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_buf(req, dst, n);
-	free(dst);
+	if (dst != small)
+		free(dst);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
