@@ -32,6 +32,7 @@ BENCH_LOOPS=${BENCH_LOOPS:-50000}
 BENCH_READS=${BENCH_READS:-10000}
 BENCH_SCALE=${BENCH_SCALE:-short}
 BENCH_OUT=${BENCH_OUT:-$BUILD/bench/last-run.txt}
+LXCFS_BIN=${BENCH_LXCFS:-lxcfs}   # another binary, or a missing one to test the skip
 B=$BUILD/bench
 
 FILES="meminfo stat cpuinfo uptime loadavg diskstats swaps online"
@@ -143,8 +144,8 @@ floor_start() {
 LXCFS_WHY=""
 # shellcheck disable=SC2120  # extra lxcfs arguments (e.g. -l) are optional
 lxcfs_start() {
-	if ! command -v lxcfs >/dev/null; then LXCFS_WHY="lxcfs not installed: skipped"; return 1; fi
-	lxcfs -f -p "$PV_TMP/lxcfs.pid" "$@" "$LXCFS_MNT" >>"$PV_TMP/lxcfs.log" 2>&1 &
+	if ! command -v "$LXCFS_BIN" >/dev/null; then LXCFS_WHY="lxcfs not installed: skipped"; return 1; fi
+	"$LXCFS_BIN" -f -p "$PV_TMP/lxcfs.pid" "$@" "$LXCFS_MNT" >>"$PV_TMP/lxcfs.log" 2>&1 &
 	LXCFS_PID=$!
 	if ! wait_served "$LXCFS_MNT" "$LXCFS_PID" "$PV_TMP/lxcfs.log"; then
 		LXCFS_PID=""; LXCFS_WHY="lxcfs did not start: skipped (see above)"; return 1
@@ -340,9 +341,9 @@ say "   does not grow when other tasks compete for the CPU"
 say "$(printf '%-10s %14s %22s %14s' daemon after-start "after $((per * 8)) reads" 'cpu µs/read')"
 say "$(printf '%-10s %14s %22s %14s' fuse_floor - - "$(cpu_per_read floor)")"
 if [ -n "$PV_DAEMON_PID" ]; then say "$(printf '%-10s %14s %22s %14s' procviewd "${PV_RSS0:-?}" "${PV_RSS1:-?}" "$(cpu_per_read pv)")"
-else say "procviewd  $PV_WHY"; fi
+else say "$PV_WHY"; fi
 if [ -n "$LXCFS_PID" ]; then say "$(printf '%-10s %14s %22s %14s' lxcfs "${LX_RSS0:-?}" "${LX_RSS1:-?}" "$(cpu_per_read lxcfs)")"
-else say "lxcfs      $LXCFS_WHY"; fi
+else say "$LXCFS_WHY"; fi
 say "   procview/floor CPU per read: $(ratio "$(cpu_per_read pv)" "$(cpu_per_read floor)"); procview/lxcfs: $(ratio "$(cpu_per_read pv)" "$(cpu_per_read lxcfs)")"
 
 # The read phases are over: free the CPU for the scheduler phase.
