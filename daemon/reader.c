@@ -85,16 +85,19 @@ static int open_pid(int procfd, pid_t pid)
 	return fd;
 }
 
-/* PPid and the last NSpid field from /proc/<pid>/status. */
-static int read_status(int dirfd, pid_t *ret_ppid, pid_t *ret_nspid_last)
+/* Tgid, PPid and the last NSpid field from /proc/<pid>/status. */
+static int read_status(int dirfd, pid_t *ret_tgid, pid_t *ret_ppid, pid_t *ret_nspid_last)
 {
-	char text[4096], *p;
+	char text[8192], *p;
 	ssize_t n;
-	long ppid = -1, last = -1;
+	long ppid = -1, last = -1, tgid = 0;
 
 	n = pv_read_file_at(dirfd, "status", text, sizeof(text));
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
+	p = strstr(text, "\nTgid:");
+	if (p)
+		tgid = strtol(p + 6, NULL, 10);
 	p = strstr(text, "\nPPid:");
 	if (p)
 		ppid = strtol(p + 6, NULL, 10);
@@ -113,6 +116,7 @@ static int read_status(int dirfd, pid_t *ret_ppid, pid_t *ret_nspid_last)
 	}
 	if (ppid < 0 || last < 0)
 		return -EINVAL;
+	*ret_tgid = (pid_t)tgid;   /* 0 when absent (fixtures) */
 	*ret_ppid = (pid_t)ppid;
 	*ret_nspid_last = (pid_t)last;
 	return 0;
@@ -138,7 +142,7 @@ static int scan_for_init(struct pv_reader *r, unsigned long long ns, pid_t *ret_
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 		unsigned long long pns;
-		pid_t pp, last;
+		pid_t pp, last, tgid;
 		int fd;
 
 		if (*end || pid <= 0)
@@ -147,7 +151,7 @@ static int scan_for_init(struct pv_reader *r, unsigned long long ns, pid_t *ret_
 		if (fd < 0)
 			continue;
 		if (read_ns(fd, &pns) == 0 && pns == ns &&
-		    read_status(fd, &pp, &last) == 0 && last == 1) {
+		    read_status(fd, &tgid, &pp, &last) == 0 && last == 1) {
 			*ret_pid = (pid_t)pid;
 			rc = 0;
 		}
@@ -166,7 +170,7 @@ static int scan_for_init(struct pv_reader *r, unsigned long long ns, pid_t *ret_
 static int find_init(struct pv_reader *r, pid_t pid, int pfd, unsigned long long ns,
 		     pid_t *ret_pid)
 {
-	pid_t cur = pid, ppid, last;
+	pid_t cur = pid, ppid, last, tgid;
 	int curfd, rc;
 
 	curfd = fcntl(pfd, F_DUPFD_CLOEXEC, 0);
@@ -176,13 +180,19 @@ static int find_init(struct pv_reader *r, pid_t pid, int pfd, unsigned long long
 		unsigned long long pns;
 		int parfd;
 
-		rc = read_status(curfd, &ppid, &last);
+		rc = read_status(curfd, &tgid, &ppid, &last);
 		if (rc)
 			goto fail;
 		if (last == 1) {
 			*ret_pid = cur;
 			return curfd;
 		}
+		/*
+		 * FUSE gives the reading thread's id: a thread of the init has
+		 * its own NSpid, so continue from its thread-group leader.
+		 */
+		if (tgid > 0 && tgid != cur)
+			ppid = tgid;
 		if (ppid <= 0)
 			break;
 		parfd = open_pid(r->procfd, ppid);

@@ -10,6 +10,7 @@
  *  pid 301  child of 300 in ns 2000, moved itself to /other
  *  pid 400  joined ns 2000 from outside: parent 200 is in ns 1000
  *  pid 500  host reader in the root cgroup
+ *  tid 305  a thread of 300 (Tgid 300, its own NSpid 305 3)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -80,7 +81,7 @@ static void add_pid(struct fx *f, int pid, int ppid, const char *nspid,
 	mkdirf("%s/ns", dir);
 	set_ns(f, pid, ns);
 	snprintf(text, sizeof(text), "Name:\tx\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\nNSpid:\t%s\nUid:\t0\n",
-		 pid, pid, ppid, nspid);
+		 pid == 305 ? 300 : pid, pid, ppid, nspid);
 	put(dir, "status", text);
 	snprintf(text, sizeof(text), "4:memory:%s\n3:cpu,cpuacct:%s\n", cgpath, cgpath);
 	put(dir, "cgroup", text);
@@ -127,6 +128,7 @@ static int setup(void **state)
 	add_pid(f, 301, 300, "301\t5", 2000, "/other");
 	add_pid(f, 400, 200, "400\t7", 2000, "/");
 	add_pid(f, 500, 1, "500", 1000, "/");
+	add_pid(f, 305, 1, "305\t3", 2000, "/ctr");
 
 	f->env.proc = f->proc;
 	assert_int_equal(pv_cgroups_discover(NULL, f->cgr, &f->env.cg), 0);
@@ -233,6 +235,18 @@ static void reader__joined_from_outside__scans_for_init(void **state)
 	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
 	pv_reader_stats(f->r, &s);
 	assert_int_equal(s.scans, 1);
+}
+
+static void reader__thread_of_init__leader_without_scan(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_stats s;
+	struct pv_container *c = resolve(f, 305, 0);
+
+	assert_int_equal(c->init_pid, 300);
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.scans, 0);
 }
 
 static void reader__gone_pid__esrch(void **state)
@@ -369,6 +383,7 @@ int main(void)
 		T(reader__init_itself__its_cgroup),
 		T(reader__moved_child_in_pidns__init_cgroup),
 		T(reader__joined_from_outside__scans_for_init),
+		T(reader__thread_of_init__leader_without_scan),
 		T(reader__gone_pid__esrch),
 		T(reader__repeat__served_from_caches),
 		T(reader__reader_moves__cgroup_reread),
