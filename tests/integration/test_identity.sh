@@ -69,6 +69,17 @@ done
 got=$(nsenter -t "$init" -p -m sh -c 'awk "\$1 == \"MemTotal:\" { print \$2 }" "$1"' sh "$PV_MNT/proc/meminfo")
 [ "$got" = "$kx" ] || pv_fail "reader in the namespace sees $got kB, want x's $kx"
 
+# 1b. A non-leader thread reads (FUSE reports the thread's id).
+got=$(nsenter -t "$init" -p -m /usr/bin/python3 -c '
+import sys, threading
+out = []
+def rd():
+    with open(sys.argv[1]) as f:
+        out.append(f.readline().split()[1])
+t = threading.Thread(target=rd); t.start(); t.join()
+print(out[0])' "$PV_MNT/proc/meminfo")
+[ "$got" = "$kx" ] || pv_fail "thread reading in the namespace sees $got kB, want x's $kx"
+
 # 2. A reader inside that moved itself to y first: still x (the init's).
 got=$(nsenter -t "$init" -p -m sh -c '
 	for d in "$@"; do echo 0 > "$d/cgroup.procs" || exit 9; done
