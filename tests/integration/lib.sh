@@ -33,6 +33,8 @@ pv_init() {
 	mkdir -p "$PV_MNT"
 	grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 	PV_PIN=/sys/fs/bpf/$PV_TAG
+	# Restart-repair history (daemon/remount.h) stays with the test, not in /run.
+	export PV_STATE_DIR=$PV_TMP/state
 	trap pv_cleanup EXIT
 	trap 'exit 130' INT TERM
 }
