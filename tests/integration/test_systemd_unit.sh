@@ -14,6 +14,16 @@ make -s -C "$PV_ROOT" install DESTDIR="$tmp/root" PREFIX=/usr/local MOUNT=/var/l
 unit=$tmp/root/etc/systemd/system/procview.service
 [ -f "$unit" ] || pv_fail "make install did not write procview.service"
 grep -q '@SBINDIR@\|@MOUNT@' "$unit" && pv_fail "placeholders left in installed unit"
+# The OCI hooks.d file names the installed hook binary and the mountpoint.
+/usr/bin/python3 - "$tmp/root" <<'PY' || pv_fail "installed hooks.d/procview.json"
+import json, os, sys
+root = sys.argv[1]
+h = json.load(open(root + "/etc/containers/oci/hooks.d/procview.json"))
+assert h["version"] == "1.0.0" and h["stages"] == ["createContainer"], h
+assert h["hook"]["path"] == "/usr/local/bin/procview-oci-hook", h
+assert os.access(root + h["hook"]["path"], os.X_OK), "hook binary not installed"
+assert h["hook"]["args"][-2:] == ["--mount", "/var/lib/procview"], h
+PY
 grep -q '^ExecStart=/usr/local/sbin/procviewd -f /var/lib/procview$' "$unit" ||
 	pv_fail "ExecStart not substituted: $(grep ^ExecStart= "$unit")"
 
