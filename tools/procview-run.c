@@ -350,9 +350,14 @@ static void make_cgroups(const struct opts *o, char *name)
 	free(self);
 }
 
-static void forward(int sig)
+/*
+ * Forward signals sent with kill(2) down to the command. Signals from the
+ * terminal (Ctrl-C: si_code SI_KERNEL) reach the whole foreground process
+ * group, the command included, so forwarding them would double them.
+ */
+static void forward(int sig, siginfo_t *si, void *uc)
 {
-	if (fwd_pid > 0)
+	if (fwd_pid > 0 && si && si->si_code != SI_KERNEL)
 		kill(fwd_pid, sig);
 }
 
@@ -360,7 +365,7 @@ static const int fwd_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
 
 static void forward_signals(void)
 {
-	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+	struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_RESTART | SA_SIGINFO };
 
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)

@@ -67,6 +67,17 @@ run -- sh -c 'kill -KILL $$'; rc=$?
 run -- /nonexistent/cmd 2>/dev/null; rc=$?
 [ "$rc" = 127 ] || pv_fail "missing command gives $rc, want 127"
 
+# SIGTERM to procview-run reaches the command (through the pid-1 init),
+# its status comes back and the cgroup goes.
+"$PV_RUN" --mount "$PV_MNT" --cgroup-name "$name-sig" -- sh -c 'trap "exit 3" TERM; echo up; sleep 30 & wait' > "$PV_TMP/sig" &
+rp=$!
+PV_PIDS+=("$rp")
+for _ in $(seq 1 100); do grep -q up "$PV_TMP/sig" && break; sleep 0.05; done
+kill -TERM "$rp"
+wait "$rp"; rc=$?
+[ "$rc" = 3 ] || pv_fail "SIGTERM forwarded: status $rc, want the command's 3"
+[ -d "$(pv_own_cgdir memory)/$name-sig" ] && pv_fail "cgroup left after SIGTERM"
+
 # Not served: a clear error, nothing run, nothing created.
 out=$("$PV_RUN" --mount "$PV_TMP/nothing" --cgroup-name "$name-ns" -- touch "$PV_TMP/ran" 2>&1); rc=$?
 [ "$rc" = 125 ] || pv_fail "unserved mount gives $rc, want 125"
