@@ -16,9 +16,11 @@ pv_daemon_start
 # /proc/{stat,uptime,meminfo}, a reader that logs each read with a time.
 cat > "$PV_TMP/reader.sh" <<'READER'
 mnt=$1
-for f in stat uptime meminfo; do
-	mount --bind "$mnt/proc/$f" "/proc/$f" || exit 1
-done
+if [ "${2:-}" != bound ]; then
+	for f in stat uptime meminfo; do
+		mount --bind "$mnt/proc/$f" "/proc/$f" || exit 1
+	done
+fi
 fifo=$(mktemp -u "$mnt.fifo.XXXXXX")
 mkfifo "$fifo" && exec 3<>"$fifo" && rm -f "$fifo"
 while :; do
@@ -42,8 +44,20 @@ start_container() {
 		> "$PV_TMP/$name.log" 2>/dev/null &
 	PV_PIDS+=($!)
 }
+# c2 through procview-run: its own pid namespace too (the daemon resolves
+# readers through the namespace's init) and procview-run's own binds.
+start_run_container() {
+	local name=$1 mnt field own
+	"$PV_RUN" --mount "$PV_MNT" --memory 256m --cgroup-name "$PV_TAG-$name" -- \
+		bash "$PV_TMP/reader.sh" "$PV_MNT" bound > "$PV_TMP/$name.log" 2>/dev/null &
+	PV_PIDS+=($!)
+	# Its cgroups, so the EXIT trap removes them if it is killed.
+	while IFS=$'\t' read -r mnt field; do
+		own=$(pv_own_cgdir "$field") && PV_CGROUPS+=("$own/$PV_TAG-$name")
+	done < <(pv_hierarchies)
+}
 start_container c1
-start_container c2
+if [ -x "$PV_RUN" ]; then start_run_container c2; else start_container c2; fi
 
 oks() { grep -c ' ok ' "$PV_TMP/$1.log"; }
 for i in $(seq 1 100); do
