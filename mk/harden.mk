@@ -75,7 +75,8 @@ valgrind-unit: $(UNITS)
 		else echo "FAIL  valgrind $$(basename {}) (log {}.vg.log)"; tail -n 30 {}.vg.log | sed "s/^/    | /"; exit 1; fi'
 
 stress: all
-	$(Q)PV_CHURN_N=$${PV_CHURN_N:-10000} PV_SLOW=1 tests/integration/run.sh tests/integration/test_churn.sh
+	$(Q)PV_CHURN_N=$${PV_CHURN_N:-10000} PV_TEST_TIMEOUT=$${PV_TEST_TIMEOUT:-3600} \
+		tests/integration/run.sh tests/integration/test_churn.sh
 
 # The hardening stage of make test (tests/run-all.sh): one line per part and
 # a closing "harden: P passed, F failed" line.

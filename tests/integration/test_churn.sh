@@ -75,7 +75,10 @@ curve = []
 files = ["proc/stat", "proc/meminfo", "proc/uptime", "proc/loadavg", "proc/cpuinfo",
          "sys/devices/system/cpu/online", "proc/diskstats", "proc/swaps"]
 ids = open(idfile, "w")
+ppid = os.getppid()
 for i in range(n):
+    if os.getppid() != ppid:
+        sys.exit("test shell gone: stopping the churn")
     dirs = []
     for p in parents:
         d = "%s/%s%d" % (p, tag, i)
