@@ -273,8 +273,9 @@ static struct {
 } pv_shape;
 
 /*
- * Fill @v (and @u when not NULL) for container @c. The caller frees
- * v->vcpu with pv_cpu_view_free().
+ * Fill @v for container @c, or, when @u is not NULL, what /proc/uptime
+ * needs (then v's task counts are left 0). The caller frees v->vcpu with
+ * pv_cpu_view_free().
  */
 static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 		      struct cpu_view *v, struct uptime_view *u)
@@ -351,13 +352,16 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 		for (int i = 0; i < cpus->n; i++)
 			cpus->phys[i] = -1;
 	}
-	err = env->bpf ? pv_bpf_task_counts(env->bpf, &env->cg, c, &tc)
-		       : pv_task_counts_files(env->proc, &env->cg, c, &tc);
-	if (err)
-		goto out;
-	pv_count_reader(env, c, &tc);
-	v->procs_running = tc.running;
-	v->procs_blocked = tc.blocked;
+	/* /proc/uptime needs no task counts: skip the walk over the tasks. */
+	if (!u) {
+		err = env->bpf ? pv_bpf_task_counts(env->bpf, &env->cg, c, &tc)
+			       : pv_task_counts_files(env->proc, &env->cg, c, &tc);
+		if (err)
+			goto out;
+		pv_count_reader(env, c, &tc);
+		v->procs_running = tc.running;
+		v->procs_blocked = tc.blocked;
+	}
 
 	pthread_mutex_lock(&pv_state_lock);
 	cs = pv_state_get(c->cpu_cgid);
