@@ -12,15 +12,17 @@
  *    else (a process setns()-ed in from outside) every /proc entry is
  *    scanned for the namespace's NSpid-1 process.
  *
- * Pid reuse: the reader is blocked in its FUSE request while we resolve
- * it, so its pid cannot be reused unless it was killed, and then the reply
- * goes nowhere. The danger is a cache poisoned by a mix of two processes'
- * files, so everything cached is keyed by what was read: the cgroup text
- * (-> container), and the namespace inode (-> init). The init walk starts
- * from an O_DIRECTORY fd of /proc/<pid> checked to be in that namespace;
- * procfs binds such an fd to the process (its struct pid), not the number,
- * so once the process exits every read through it fails instead of reading
- * a newcomer with the same pid: a pidfd that also works on fixture trees.
+ * Pid reuse: while we handle a request its reader cannot exit. The kernel
+ * (fuse request_wait_answer) lets a fatal signal abort a request only
+ * while it is still queued; once a daemon thread has read it, the reader
+ * waits uninterruptibly for our reply. So the request's pid names the same
+ * process for the whole lookup, and is read by number. Other processes
+ * (the namespace's init and the walk towards it) have no such pin: they are
+ * read through an O_DIRECTORY fd of /proc/<pid>, which procfs binds to the
+ * process (its struct pid), not the number, so once that process exits
+ * every read through it fails instead of reading a newcomer with the same
+ * pid (a pidfd that also works on fixture trees). The walk starts only
+ * after checking the reader's fd is in the namespace read before.
  *
  * Caches (bounded, LRU, one mutex): pid-namespace inode -> init, validated
  * on every hit (the init's fd still reads and is still in that namespace,
