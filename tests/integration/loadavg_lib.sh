@@ -31,7 +31,7 @@ la_reader() {
 		while :; do
 			IFS= read -r l < "$2" && printf "%s\n" "$l" > "$3"
 			read -r -t 0.5 -u 3 _
-		done' _ "$PV_TMP/$1.fifo" "$PV_MNT/proc/loadavg" "$out" ) &
+		done' _ "$PV_TMP/$1.fifo" "$PV_MNT/proc/loadavg" "$out" 2>/dev/null ) &
 	LA_READER_PID=$!
 	PV_PIDS+=($!)
 }
