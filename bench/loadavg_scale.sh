@@ -10,14 +10,18 @@
 # Every container is read once through both daemons first (LXCFS only
 # tracks containers it was asked about).
 #
-# Per N, over a WINDOW-second window (default 30, scaled to a minute):
+# Per N, over a WINDOW-second window in which nobody reads (default 30,
+# scaled to a minute), then an update window (default 20 s):
 #   cpu ms/min  utime+stime of the daemon (/proc/<pid>/stat)
+#   sched ms/m  the same from per-thread schedstat (ns resolution)
 #   rss MiB     VmRSS after the window
-#   updates     distinct 1-min values of the probe container read once a
-#               second, minus one; "6/6" = a new value every 5 s
+#   updates     distinct 1-min values of the probe container (busy from the
+#               update window's start) read once a second, minus one;
+#               "4/4" = a new value every 5 s
 #   lat us      median / p99 of open+read+close by a reader in the probe
 #               container (bench/readlat), /proc/loadavg and /proc/stat
 # Knobs: LOADAVG_SCALE_N ("10 100 1000"), LOADAVG_SCALE_WINDOW (30),
+# LOADAVG_SCALE_UPDATE_WINDOW (20),
 # LOADAVG_SCALE_READS (300), PV_BUILD (build dir). Needs root; LXCFS is
 # optional (its columns read "-" without it). Cleans up everything it made
 # (processes by pid, mounts, cgroups, pins) on every exit.
@@ -26,6 +30,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${PV_BUILD:-$ROOT/build}
 NS=${LOADAVG_SCALE_N:-"10 100 1000"}
 WINDOW=${LOADAVG_SCALE_WINDOW:-30}
+UPDWIN=${LOADAVG_SCALE_UPDATE_WINDOW:-20}
 READS=${LOADAVG_SCALE_READS:-300}
 HZ=$(getconf CLK_TCK)
 TAG="lascale-$$"
@@ -130,9 +135,17 @@ wait_mount() {  # wait_mount DIR PID NAME
 }
 
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# sched_snap PID: "tid run_ns" of every thread now (/proc/PID/task/*/schedstat)
+sched_snap() { local t; for t in /proc/"$1"/task/*; do echo "${t##*/} $(awk '{print $1}' "$t/schedstat" 2>/dev/null)"; done; }
+# sched_ms_per_min BEFORE AFTER: CPU ns of threads alive at the end (new
+# threads count from 0), scaled to ms per minute; exact, no 10-ms ticks.
+sched_ms_per_min() {
+	awk -v w="$WINDOW" 'NR == FNR { a[$1] = $2; next } { d += $2 - ($1 in a ? a[$1] : 0) }
+		END { printf "%.1f", d / 1e6 * 60 / w }' "$1" "$2"
+}
 rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-printf '%-5s  %-8s %10s %8s %8s %17s %17s\n' N daemon "cpu ms/min" "rss MiB" updates "loadavg med/p99" "stat med/p99"
+printf '%-5s  %-8s %10s %10s %8s %8s %17s %17s\n' N daemon "cpu ms/min" "sched ms/m" "rss MiB" updates "loadavg med/p99" "stat med/p99"
 for N in $NS; do
 	mkdir -p "$TMP/pv" "$TMP/lx"
 	# Containers c1..cN; c1, c2 busy; c3 is the probe.
@@ -155,17 +168,23 @@ for N in $NS; do
 	done
 	sleep 5  # let both settle after the burst of first reads
 
-	busy_in c3
+	# CPU window: nobody reads; what the daemon costs in the background.
 	pv0=$(cpu_ticks "$PV_PID"); lx0=""; [ -n "$LX_PID" ] && lx0=$(cpu_ticks "$LX_PID")
+	sched_snap "$PV_PID" > "$TMP/pv.s0"; [ -n "$LX_PID" ] && sched_snap "$LX_PID" > "$TMP/lx.s0"
+	sleep "$WINDOW"
+	pv1=$(cpu_ticks "$PV_PID"); lx1=""; [ -n "$LX_PID" ] && lx1=$(cpu_ticks "$LX_PID")
+	sched_snap "$PV_PID" > "$TMP/pv.s1"; [ -n "$LX_PID" ] && sched_snap "$LX_PID" > "$TMP/lx.s1"
+
+	# Update window: the probe turns busy; read its 1-min value every second.
+	busy_in c3
 	: > "$TMP/pv.vals"; : > "$TMP/lx.vals"
-	t_end=$(( $(date +%s) + WINDOW ))
+	t_end=$(( $(date +%s) + UPDWIN ))
 	while [ "$(date +%s)" -lt "$t_end" ]; do
 		in_container c3 cat "$TMP/pv/proc/loadavg" 2>/dev/null | awk '{print $1}' >> "$TMP/pv.vals"
 		[ -n "$LX_PID" ] && in_container c3 cat "$TMP/lx/proc/loadavg" 2>/dev/null | awk '{print $1}' >> "$TMP/lx.vals"
 		sleep 1
 	done
-	pv1=$(cpu_ticks "$PV_PID"); lx1=""; [ -n "$LX_PID" ] && lx1=$(cpu_ticks "$LX_PID")
-	want=$(( WINDOW / 5 ))
+	want=$(( UPDWIN / 5 ))
 
 	srcs=("pv_loadavg=$TMP/pv/proc/loadavg" "pv_stat=$TMP/pv/proc/stat")
 	[ -n "$LX_PID" ] && srcs+=("lx_loadavg=$TMP/lx/proc/loadavg" "lx_stat=$TMP/lx/proc/stat")
@@ -174,17 +193,19 @@ for N in $NS; do
 	lat() { awk -v n="$1" '$1 == n && $2 == "open" { if ($3 == "error") print "error"; else printf "%.0f/%.0f", $3, $4 }' "$TMP/lat"; }
 
 	row() {  # row NAME PID T0 T1 VALS PREFIX
-		local cpu upd
+		local cpu upd sch
 		cpu=$(awk -v a="$3" -v b="$4" -v hz="$HZ" -v w="$WINDOW" 'BEGIN { printf "%.0f", (b - a) * 1000 / hz * 60 / w }')
 		upd=$(( $(sort -u "$5" | grep -c .) - 1 ))
-		printf '%-5s  %-8s %10s %8s %8s %17s %17s\n' "$N" "$1" "$cpu" "$(rss_mib "$2")" "$upd/$want" \
+		sch=$(sched_ms_per_min "$TMP/$6.s0" "$TMP/$6.s1")
+		printf '%-5s  %-8s %10s %10s %8s %8s %17s %17s\n' "$N" "$1" "$cpu" "$sch" "$(rss_mib "$2")" "$upd/$want" \
 			"$(lat "$6_loadavg")" "$(lat "$6_stat")"
 	}
 	row procview "$PV_PID" "$pv0" "$pv1" "$TMP/pv.vals" pv
 	[ -n "$LX_PID" ] && row "lxcfs -l" "$LX_PID" "$lx0" "$lx1" "$TMP/lx.vals" lx
-	printf '%-5s  %-8s %10s %8s %8s %17s %17s\n' "$N" host - - - "$(lat host_loadavg)" "$(lat host_stat)"
+	printf '%-5s  %-8s %10s %10s %8s %8s %17s %17s\n' "$N" host - - - - "$(lat host_loadavg)" "$(lat host_stat)"
 	teardown
 done
-echo "# cpu: daemon utime+stime over ${WINDOW} s scaled to 1 min (CLK_TCK $HZ: one tick = $((1000 / HZ)) ms);"
-echo "# updates: distinct 1-min values of a container that turned busy, read every 1 s (want one per 5-s sample);"
+echo "# cpu: daemon utime+stime over ${WINDOW} s without reads, scaled to 1 min (CLK_TCK $HZ: one tick = $((1000 / HZ)) ms);"
+echo "# sched: the same from per-thread schedstat run time (ns; threads that exited in the window are missed);"
+echo "# updates: distinct 1-min values of a container that turned busy, read every 1 s for ${UPDWIN} s (want one per 5-s sample);"
 echo "# lat: open+read+close by a reader inside a container (median/p99 us, $READS reads)"

@@ -43,6 +43,7 @@
 #define PERIOD_NS ((__u64)PV_LOAD_FREQ_SEC * NSEC_PER_SEC)
 #define MAX_CATCHUP_TICKS (1u << 20)
 #define SWEEP_CHUNK 256
+#define SWEEP_EVERY 12    /* passes between sweeps of counts and last pids */
 
 struct pv_loadavg {
 	struct loadavg_bpf *skel;
@@ -184,9 +185,17 @@ static int meta_write(struct pv_loadavg *l)
  * One pass: count every container's tasks, apply @nticks samples to every
  * existing cgroup, drop state of cgroups that are gone.
  */
+static __u64 thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec;
+}
+
 static int loadavg_pass(struct pv_loadavg *l, unsigned int nticks, int resync)
 {
-	__u64 gen = boottime_ns();
+	__u64 gen = boottime_ns(), c0 = thread_cpu_ns(), c1, c2;
 	int err;
 
 	/* Generations must grow even if two passes share a ns reading. */
@@ -199,16 +208,26 @@ static int loadavg_pass(struct pv_loadavg *l, unsigned int nticks, int resync)
 	err = run_iter(l->task_iter, "task");
 	if (err)
 		return err;
+	c1 = thread_cpu_ns();
 	err = run_iter(l->cgroup_iter, "cgroup");
 	if (err)
 		return err;
+	c2 = thread_cpu_ns();
 	sweep(l->state_fd, sizeof(__u64), sizeof(struct pv_load_state),
 	      offsetof(struct pv_load_state, gen), gen, "state");
-	sweep(l->counts_fd, sizeof(__u64), sizeof(struct pv_load_count),
-	      offsetof(struct pv_load_count, gen), gen, "counts");
-	sweep(l->lastpid_fd, sizeof(__u32), sizeof(struct pv_lastpid),
-	      offsetof(struct pv_lastpid, gen), gen, "lastpid");
+	/* The cgroup iterator consumes the counts and removed pid namespaces
+	 * only cost memory: sweep those once a minute, not every pass. */
+	if (atomic_load(&l->passes) % SWEEP_EVERY == 0) {
+		sweep(l->counts_fd, sizeof(__u64), sizeof(struct pv_load_count),
+		      offsetof(struct pv_load_count, gen), gen, "counts");
+		sweep(l->lastpid_fd, sizeof(__u32), sizeof(struct pv_lastpid),
+		      offsetof(struct pv_lastpid, gen), gen, "lastpid");
+	}
 	atomic_fetch_add(&l->passes, 1);
+	pv_debug("loadavg: pass %u tick(s): cpu %llu us (tasks %llu, cgroups %llu, sweep %llu)",
+		 nticks, (unsigned long long)(thread_cpu_ns() - c0) / 1000,
+		 (unsigned long long)(c1 - c0) / 1000, (unsigned long long)(c2 - c1) / 1000,
+		 (unsigned long long)(thread_cpu_ns() - c2) / 1000);
 	return 0;
 }
 
