@@ -22,8 +22,8 @@ for i in $(seq 1 30); do
 	msg=$(pv_stat_check_mono "$prev" "$cur") || pv_fail "read $i: $msg"
 	prev=$cur
 done
-st=$(pv_stat_in c); up=$(pv_uptime_in c); now=$(pv_now)
-msg=$(pv_stat_check_elapsed "$st" "${up%% *}") || pv_fail "$msg"
+up0=$(pv_uptime_in c); st=$(pv_stat_in c); up=$(pv_uptime_in c); now=$(pv_now)
+msg=$(pv_stat_check_elapsed "$st" "${up0%% *}" "${up%% *}") || pv_fail "$msg"
 bt=$(pv_stat_field btime <<<"$st")
 pv_near "$(awk -v b="$bt" -v u="${up%% *}" 'BEGIN { printf "%.3f", b + u }')" "$now" 0 1.05 || pv_fail "btime $bt + uptime $up != now $now"
 r=$(pv_stat_field procs_running <<<"$st")

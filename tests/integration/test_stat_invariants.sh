@@ -32,15 +32,15 @@ cc=$(awk '$1 == "cpu" { print NF }' <<<"$prev")
 
 # Columns vs time since start; uptime idle vs stat idle; btime + uptime = now.
 for i in 1 2 3; do
-	st=$(pv_stat_in c); up=$(pv_uptime_in c); now=$(pv_now)
+	up0=$(pv_uptime_in c); st=$(pv_stat_in c); up=$(pv_uptime_in c); now=$(pv_now)
 	set -- $up
 	upt=$1 idle=$2
-	msg=$(pv_stat_check_elapsed "$st" "$upt") || pv_fail "$msg"
+	msg=$(pv_stat_check_elapsed "$st" "${up0%% *}" "$upt") || pv_fail "$msg"
 	sidle=$(awk '$1 ~ /^cpu[0-9]+$/ { s += $5 } END { print s / 100 }' <<<"$st")
-	n=$(grep -c '^cpu[0-9]' <<<"$st")
-	# the two reads are a few ms apart: allow 3 ticks per vCPU
-	pv_near "$idle" "$sidle" 0 "$(awk -v n="$n" 'BEGIN { print 0.03 * n + 0.02 }')" ||
-		pv_fail "uptime idle $idle != sum of stat idle $sidle"
+	# idle is monotonic: the stat read lies between the two uptime reads
+	idle0=${up0#* }
+	awk -v s="$sidle" -v a="$idle0" -v b="$idle" 'BEGIN { exit !(s >= a - 0.03 && s <= b + 0.03) }' ||
+		pv_fail "sum of stat idle $sidle not within uptime idle $idle0..$idle"
 	bt=$(pv_stat_field btime <<<"$st")
 	pv_near "$(awk -v b="$bt" -v u="$upt" 'BEGIN { printf "%.3f", b + u }')" "$now" 0 1.05 ||
 		pv_fail "btime $bt + uptime $upt != now $now"
