@@ -7,17 +7,31 @@
  * Read semantics (DESIGN.md): open renders into a per-handle buffer; every
  * read at offset 0 renders afresh (tools keep /proc files open and re-read
  * from 0); reads at other offsets slice the current rendering, so `dd bs=1`
- * sees one consistent file. Files report size 0 and use direct_io, so the
- * kernel never caches or trims a rendering by size.
+ * sees one consistent file. Files use direct_io, so read(2) never goes
+ * through the page cache and never stops at the reported size.
+ *
+ * Size: not 0 as on /proc. sendfile(2)/splice(2) of a FUSE file go through
+ * the page cache even with direct_io (fuse_splice_read ->
+ * filemap_splice_read), bounded by i_size: with size 0, busybox `cat`
+ * (every Alpine container) prints nothing. So a file reports an upper bound
+ * of its length: the longest rendering seen so far (the host's file at
+ * start), rounded up to 4 KiB; the kernel trims i_size to the real end on
+ * the short read (fuse_short_read), so nothing past the text is spliced.
+ * st_blksize is the same value, so `wc -c` (which trusts st_size only in
+ * whole blocks) reads the file, and `tail` on files up to 8 KiB reads it
+ * from offset 0.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "fuse_ops.h"
 #include "log.h"
 #include "vfile.h"
@@ -31,6 +45,7 @@ struct pv_node {
 	char *name;                 /* component; "" for the root */
 	fuse_ino_t parent;
 	const struct pv_vfile *vf;  /* NULL for directories */
+	size_t max_len;             /* longest rendering seen (atomic) */
 };
 
 struct pv_fs {
@@ -44,6 +59,7 @@ struct pv_fs {
 
 struct pv_handle {
 	pthread_mutex_t lock;       /* protects c's use, out and logged */
+	struct pv_node *node;
 	const struct pv_vfile *vf;
 	struct pv_container *c;     /* the reader's container at open */
 	struct buf out;             /* the current rendering */
@@ -66,6 +82,35 @@ static struct pv_node *node_get(struct pv_fs *fs, fuse_ino_t ino)
 	if (ino < 1 || ino > (fuse_ino_t)fs->n)
 		return NULL;
 	return &fs->node[ino - 1];
+}
+
+static void note_len(struct pv_node *n, size_t len)
+{
+	size_t cur = __atomic_load_n(&n->max_len, __ATOMIC_RELAXED);
+
+	while (len > cur &&
+	       !__atomic_compare_exchange_n(&n->max_len, &cur, len, 1, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
+/* The host's own file behind @path ("/proc/x" or "/sys/..."): its length
+ * seeds the size bound before any reader has rendered the file. */
+static void seed_len(const struct pv_env *env, struct pv_node *n, const char *path)
+{
+	struct buf b = BUF_INIT;
+	char host[PATH_MAX];
+	int len;
+
+	if (!strncmp(path, "/proc/", 6))
+		len = snprintf(host, sizeof(host), "%s/%s", env->proc, path + 6);
+	else if (!strncmp(path, "/sys/", 5))
+		len = snprintf(host, sizeof(host), "%s/%s", env->sys ? env->sys : "/sys", path + 5);
+	else
+		return;
+	if (len > 0 && (size_t)len < sizeof(host) && pv_read_file_buf(AT_FDCWD, host, &b) == 0)
+		note_len(n, b.len);
+	buf_free(&b);
 }
 
 static fuse_ino_t node_child(struct pv_fs *fs, fuse_ino_t parent, const char *name)
@@ -123,8 +168,11 @@ struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve, void *r
 			const char *slash = strchr(p, '/');
 
 			if (!slash) {
-				if (!node_add(fs, dir, p, strlen(p), &pv_vfiles[i]))
+				fuse_ino_t f = node_add(fs, dir, p, strlen(p), &pv_vfiles[i]);
+
+				if (!f)
 					goto fail;
+				seed_len(env, node_get(fs, f), pv_vfiles[i].path);
 				break;
 			}
 			dir = node_add(fs, dir, p, (size_t)(slash - p), NULL);
@@ -155,15 +203,21 @@ static void fill_attr(struct pv_fs *fs, fuse_ino_t ino, struct stat *st)
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
 	if (n->vf) {
-		/* Size 0 like /proc: the length is known only once rendered. */
+		/* An upper bound of the length: see the top of this file. */
+		size_t len = __atomic_load_n(&n->max_len, __ATOMIC_RELAXED);
+
 		st->st_mode = S_IFREG | 0444;
 		st->st_nlink = 1;
+		st->st_size = (off_t)((len + 4096) & ~(size_t)4095);
+		st->st_blksize = (blksize_t)st->st_size;
+		st->st_blocks = 0;
 	} else {
 		st->st_mode = S_IFDIR | 0555;
 		st->st_nlink = 2;
 	}
 	st->st_atim = st->st_mtim = st->st_ctim = fs->mtime;
-	st->st_blksize = 4096;
+	if (!n->vf)
+		st->st_blksize = 4096;
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -301,8 +355,10 @@ static int render(struct pv_fs *fs, struct pv_handle *h)
 	rc = h->vf->produce(fs->env, h->c, &h->out);
 	if (!rc)
 		rc = buf_error(&h->out);
-	if (!rc)
+	if (!rc) {
+		note_len(h->node, h->out.len);
 		return 0;
+	}
 	if (!h->logged) {
 		h->logged = 1;
 		if (should_log(h->vf->path, pv_container_name(fs->env, h->c), rc))
@@ -351,6 +407,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	pthread_mutex_init(&h->lock, NULL);
+	h->node = n;
 	h->vf = n->vf;
 	rc = fs->resolve(fs->resolve_ctx, ctx->pid, h->c);
 	if (rc) {
