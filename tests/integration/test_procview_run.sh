@@ -45,9 +45,12 @@ set -- $out
 out=$(run --cpus 0.5 -- sh -c '
 	p=$(awk -F: "\$2 ~ /(^|,)cpu(,|$)/ { print \$3 }" /proc/self/cgroup)
 	d=$(awk "\$5 ~ /cgroup\\/cpu(,cpuacct)?\$/ { print \$5; exit }" /proc/self/mountinfo)
-	echo $(cat $d$p/cpu.cfs_quota_us) $(cat $d$p/cpu.cfs_period_us)') || pv_fail "--cpus failed"
+	echo $(cat $d$p/cpu.cfs_quota_us) $(cat $d$p/cpu.cfs_period_us)
+	cat /sys/devices/system/cpu/online; getconf _NPROCESSORS_ONLN') || pv_fail "--cpus failed"
 set -- $out
 [ "$(( $1 * 2 ))" = "$2" ] || pv_fail "cfs quota/period '$out' is not 0.5 CPU"
+# ceil(quota/period) = 1 vCPU in the views.
+[ "$3 $4" = "0 1" ] || pv_fail "--cpus 0.5: online/sysconf '$3 $4', want '0 1'"
 
 # Namespaces: the command runs under a pid-1 init, with a fresh /proc.
 out=$(run -- sh -c 'echo $$; cat /proc/1/comm; readlink /proc/self/ns/pid') || pv_fail "ns run failed"
