@@ -23,6 +23,10 @@ print("uptime delta", d, "kernel", kd)
 sys.exit(0 if 1.0 <= d <= kd + 0.05 else 1)
 PY
 
+# The shape of a rendering: numbers may move between two reads, and with
+# them the kernel-style padding before a right-aligned figure.
+shape() { sed 's/[0-9.]\+/N/g; s/[[:space:]]\+/ /g' "$@"; }
+
 # dd bs=1 on every file: one complete, well-formed rendering.
 for f in proc/meminfo proc/cpuinfo proc/stat proc/uptime proc/loadavg proc/diskstats proc/swaps sys/devices/system/cpu/online; do
 	dd if="$PV_MNT/$f" of="$PV_TMP/dd" bs=1 status=none || pv_fail "dd bs=1 $f"
@@ -30,7 +34,7 @@ for f in proc/meminfo proc/cpuinfo proc/stat proc/uptime proc/loadavg proc/disks
 	[ -s "$PV_TMP/dd" ] || pv_fail "dd bs=1 $f: empty"
 	[ "$(tail -c1 "$PV_TMP/dd" | od -An -c | tr -d ' ')" = '\n' ] || pv_fail "dd bs=1 $f: not ending in a newline"
 	# Same lines in the same order; numbers may move between the two reads.
-	diff <(sed 's/[0-9.]\+/N/g' "$PV_TMP/dd") <(sed 's/[0-9.]\+/N/g' "$PV_TMP/full") >/dev/null ||
+	diff <(shape "$PV_TMP/dd") <(shape "$PV_TMP/full") >/dev/null ||
 		pv_fail "dd bs=1 $f differs in shape from a full read"
 done
 # meminfo read byte by byte must be one rendering: the key lines appear once each.
@@ -56,9 +60,9 @@ done
 # sendfile(2)/splice (busybox cat, every Alpine container) and tools that
 # trust st_size (wc -c, tail) get the whole file, like read(2).
 for f in proc/meminfo proc/cpuinfo proc/stat proc/uptime proc/loadavg proc/swaps sys/devices/system/cpu/online; do
-	full=$(cat "$PV_MNT/$f" | sed 's/[0-9.]\+/N/g' | md5sum)
+	full=$(cat "$PV_MNT/$f" | shape | md5sum)
 	if command -v busybox >/dev/null; then
-		got=$(busybox cat "$PV_MNT/$f" | sed 's/[0-9.]\+/N/g' | md5sum)
+		got=$(busybox cat "$PV_MNT/$f" | shape | md5sum)
 		[ "$got" = "$full" ] || pv_fail "busybox cat (sendfile) $f differs from cat"
 	fi
 	got=$(/usr/bin/python3 -c '
@@ -67,10 +71,10 @@ fd = os.open(sys.argv[1], os.O_RDONLY)
 out = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 while os.sendfile(out, fd, None, 1 << 20) > 0:
     pass
-' "$PV_MNT/$f" "$PV_TMP/sf" && sed 's/[0-9.]\+/N/g' "$PV_TMP/sf" | md5sum)
+' "$PV_MNT/$f" "$PV_TMP/sf" && shape "$PV_TMP/sf" | md5sum)
 	[ "$got" = "$full" ] || pv_fail "sendfile $f differs from cat"
 	[ "$(wc -c < "$PV_MNT/$f")" -ge 2 ] || pv_fail "wc -c $f"
-	[ "$(tail -n 1 "$PV_MNT/$f" | sed 's/[0-9.]\+/N/g')" = "$(cat "$PV_MNT/$f" | tail -n 1 | sed 's/[0-9.]\+/N/g')" ] ||
+	[ "$(tail -n 1 "$PV_MNT/$f" | shape)" = "$(cat "$PV_MNT/$f" | tail -n 1 | shape)" ] ||
 		pv_fail "tail $f differs from the file's last line"
 done
 
