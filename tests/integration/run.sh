@@ -2,6 +2,8 @@
 # Runs tests/integration/test_*.sh (or the ones named). Exit status 77 means
 # skipped (a capability is missing; the test prints why). Slow tests (marked
 # with "# slow" on their second line) run only with PV_SLOW=1 or in CI.
+# Lines a test prints starting with "# " are its measurements: they are shown
+# for passing tests too.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.." || exit 1
@@ -20,7 +22,9 @@ for t in "${tests[@]}"; do
 	rc=$?
 	dur=$(( $(date +%s) - start ))
 	case $rc in
-	0) echo "PASS  $name (${dur}s)"; pass=$((pass + 1)) ;;
+	0) echo "PASS  $name (${dur}s)"; pass=$((pass + 1))
+	   # a passing test's measurements ("# ..." lines) stay in the summary
+	   grep '^# ' "$log" | sed 's/^/    /' ;;
 	77) echo "SKIP  $name: $(tail -n 1 "$log")"; skip=$((skip + 1)) ;;
 	*) echo "FAIL  $name (rc=$rc, ${dur}s)"; sed 's/^/    | /' "$log" | tail -n 60
 	   fail=$((fail + 1)); failed+=("$name") ;;
