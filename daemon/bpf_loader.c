@@ -42,9 +42,6 @@ struct pv_bpf {
 	char pin_dir[PATH_MAX - 32];
 };
 
-/* pv_forget: vCPU marks are written from 0 up; past this, stop at a miss. */
-#define PV_MAX_CPUS_HINT 64
-
 static const char *const pv_map_names[] = {
 	"pv_cpu", "pv_cpu_dead", "pv_start", "pv_task", "pv_meta", "pv_hwm",
 };
@@ -157,10 +154,33 @@ static void pv_remove_own_pins(const char *dir)
 }
 
 /*
- * 1: the pinned set is ours, complete and of this layout and hierarchy;
- * 0: there is nothing (or only a partial/incompatible set, now removed).
+ * Whether the map pinned at @path has @m's definition (libbpf would refuse
+ * to reuse it otherwise, e.g. pv_hwm sized for another CPU count). 1 / 0.
  */
-static int pv_check_pins(const char *dir, int hier_id, int ssid, __u64 *ret_prog_hash)
+static int pv_pinned_map_fits(const char *path, const struct bpf_map *m)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path), ok;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	ok = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	     info.type == (__u32)bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
+	     info.value_size == bpf_map__value_size(m) &&
+	     info.max_entries == bpf_map__max_entries(m) && info.map_flags == bpf_map__map_flags(m);
+	close(fd);
+	return ok;
+}
+
+/*
+ * 1: the pinned set is ours, complete and of this layout, hierarchy and
+ * map definitions (@maps, in pv_map_names order); 0: there is nothing (or
+ * only a partial/incompatible set, now removed).
+ */
+static int pv_check_pins(const char *dir, int hier_id, int ssid, struct bpf_map *const *maps,
+			 __u64 *ret_prog_hash)
 {
 	char path[PATH_MAX];
 	struct pv_meta m = { 0 };
@@ -205,6 +225,16 @@ static int pv_check_pins(const char *dir, int hier_id, int ssid, __u64 *ret_prog
 			"removing them and starting afresh",
 			dir, (unsigned long long)m.hier_id, m.ssid, hier_id, ssid);
 		goto remove;
+	}
+	for (size_t i = 0; i < PV_NMAPS; i++) {
+		if (pv_pin_path(path, sizeof(path), dir, pv_map_names[i]))
+			return 0;
+		if (!pv_pinned_map_fits(path, maps[i])) {
+			pv_warn("bpf: pinned %s does not match this procviewd's definition "
+				"(type, sizes or max_entries): removing the pins and starting afresh",
+				path);
+			goto remove;
+		}
 	}
 	*ret_prog_hash = m.prog_hash;
 	return 1;
@@ -309,24 +339,21 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 	b->skel->rodata->pv_use_cpuacct = use_cpuacct;
 	b->skel->rodata->pv_hier_id = hier_id;
 	b->skel->rodata->pv_nr_cpus = (__u32)ncpus;
+	/* N+1 marks per container read: sized to this machine's CPUs. */
+	err = bpf_map__set_max_entries(b->skel->maps.pv_hwm, pv_hwm_max_entries((__u32)ncpus));
+	if (err) {
+		pv_err("bpf: size pv_hwm: %s", strerror(-err));
+		goto fail;
+	}
 
 	prog_hash = pv_object_hash();
-	reuse = pv_check_pins(dir, hier_id, ssid, &pinned_hash);
-	/*
-	 * Same maps, other programs (procviewd was upgraded): keep the maps
-	 * and their counters, replace the links. Events in the few
-	 * microseconds between detach and attach are not counted; counting
-	 * them twice would be worse.
-	 */
-	relink = reuse && pinned_hash != prog_hash;
-	if (relink)
-		pv_info("bpf: pinned programs in %s are another build: replacing the links, "
-			"keeping the counters", dir);
 	{
 		struct bpf_map *maps[PV_NMAPS] = {
 			b->skel->maps.pv_cpu, b->skel->maps.pv_cpu_dead, b->skel->maps.pv_start,
 			b->skel->maps.pv_task, b->skel->maps.pv_meta, b->skel->maps.pv_hwm,
 		};
+
+		reuse = pv_check_pins(dir, hier_id, ssid, maps, &pinned_hash);
 		for (size_t i = 0; i < PV_NMAPS; i++) {
 			err = pv_pin_path(path, sizeof(path), dir, pv_map_names[i]);
 			if (!err)
@@ -337,6 +364,16 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 			}
 		}
 	}
+	/*
+	 * Same maps, other programs (procviewd was upgraded): keep the maps
+	 * and their counters, replace the links. Events in the few
+	 * microseconds between detach and attach are not counted; counting
+	 * them twice would be worse.
+	 */
+	relink = reuse && pinned_hash != prog_hash;
+	if (relink)
+		pv_info("bpf: pinned programs in %s are another build: replacing the links, "
+			"keeping the counters", dir);
 	/* Links a previous daemon pinned keep running: don't attach twice. */
 	for (size_t i = 0; i < PV_NLINKS; i++) {
 		err = pv_pin_path(path, sizeof(path), dir, pv_link_names[i]);
@@ -533,19 +570,13 @@ int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h)
 {
 	struct pv_hwm_key k = { .cgid = cgid };
 	struct pv_hwm v;
-	void *p;
+	int err;
 
 	if (!b)
 		return -ENOTSUP;
-	if (n < 1 || n > PV_MAX_CPUS)
-		return -EINVAL;
-	p = realloc(h->vcpu, (size_t)n * sizeof(*h->vcpu));
-	if (!p)
-		return -ENOMEM;
-	h->vcpu = p;
-	h->n = n;
-	memset(h->vcpu, 0, (size_t)n * sizeof(*h->vcpu));
-	h->ctxt = h->processes = 0;
+	err = pv_cpu_hwm_reset(h, n);
+	if (err)
+		return err;
 	k.vcpu = PV_HWM_TOTALS;
 	if (bpf_map_lookup_elem(b->hwm_fd, &k, &v))
 		return errno == ENOENT ? 0 : -errno;
@@ -553,9 +584,11 @@ int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h)
 	h->processes = v.cols[1];
 	for (int i = 0; i < n && i < PV_HWM_MAX_VCPUS; i++) {
 		k.vcpu = (__u32)i;
-		if (!bpf_map_lookup_elem(b->hwm_fd, &k, &v))
-			for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
-				h->vcpu[i][c] = v.cols[c];
+		if (bpf_map_lookup_elem(b->hwm_fd, &k, &v))
+			continue;
+		for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
+			h->vcpu[i][c] = v.cols[c];
+		h->steal_raw[i] = v.steal_raw;
 	}
 	return 0;
 }
@@ -577,6 +610,7 @@ int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h)
 		keys[cnt].vcpu = (__u32)i;
 		for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
 			vals[cnt].cols[c] = h->vcpu[i][c];
+		vals[cnt].steal_raw = h->steal_raw[i];
 	}
 	/* Written last: its presence tells rmdir there are marks to delete. */
 	keys[cnt].cgid = cgid;
@@ -597,9 +631,9 @@ int pv_bpf_forget(struct pv_bpf *b, __u64 cgid)
 	bpf_map_delete_elem(b->start_fd, &cgid);
 	if (bpf_map_delete_elem(b->hwm_fd, &k))
 		return 0;
-	for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS; k.vcpu++)
-		if (bpf_map_delete_elem(b->hwm_fd, &k) && errno == ENOENT && k.vcpu >= PV_MAX_CPUS_HINT)
-			break;
+	/* A container has at most as many vCPUs as the machine has CPUs. */
+	for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS && k.vcpu < (__u32)b->ncpus; k.vcpu++)
+		bpf_map_delete_elem(b->hwm_fd, &k);
 	return 0;
 }
 
