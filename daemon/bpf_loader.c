@@ -711,7 +711,7 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 	int cgfd, err;
 
 	if (!b)
-		return pv_task_counts_files("/proc", cg, c, ret);
+		return -ENOTSUP;
 	if (cg->cpu_acct < 0)
 		return -ENOTSUP;
 	rel = c->path[cg->cpu_acct];
@@ -729,8 +729,6 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		free(big);
 	}
 	close(cgfd);
-	if (err == -E2BIG)
-		return pv_task_counts_files("/proc", cg, c, ret);
 	if (!err)
 		*ret = sum;
 	return err;
