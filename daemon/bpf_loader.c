@@ -11,7 +11,6 @@
  *  - anything else (other layout, other hierarchy, half-made set): log,
  *    remove our pins, start afresh.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,6 +31,7 @@
 #include "cpustat.h"
 #include "fileio.h"
 #include "log.h"
+#include "procview_loadavg.h"
 #include "procview.skel.h"
 
 struct pv_bpf {
@@ -461,51 +461,70 @@ void pv_bpf_close(struct pv_bpf *b)
 	free(b);
 }
 
-static int pv_rm_tree(int dfd, const char *name)
+/* Every name procviewd pins: accounting maps and links, loadavg state. */
+static const char *const pv_loadavg_pin_names[] = {
+	PV_LOADAVG_PIN_STATE, PV_LOADAVG_PIN_META,
+};
+#define PV_NLOADAVG (sizeof(pv_loadavg_pin_names) / sizeof(pv_loadavg_pin_names[0]))
+
+/* unlinkat @name in @dfd; 1 removed, 0 absent, -errno. */
+static int pv_unlink_pin(int dfd, const char *name)
 {
-	int fd, err = 0;
-	DIR *d;
-	struct dirent *de;
-
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOTDIR || errno == ELOOP ? (unlinkat(dfd, name, 0) ? -errno : 0) : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (de->d_type == DT_DIR) {
-			int e = pv_rm_tree(dirfd(d), de->d_name);
-
-			if (e && !err)
-				err = e;
-		} else if (unlinkat(dirfd(d), de->d_name, 0) && !err) {
-			err = -errno;
-		}
-	}
-	closedir(d);
-	if (unlinkat(dfd, name, AT_REMOVEDIR) && !err)
-		err = -errno;
-	return err;
+	if (!unlinkat(dfd, name, 0))
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
 }
 
 int pv_bpf_remove_pins(const char *pin_dir)
 {
-	int err;
+	const char *const *lists[] = { pv_map_names, pv_link_names, pv_loadavg_pin_names };
+	const size_t lens[] = { PV_NMAPS, PV_NLINKS, PV_NLOADAVG };
+	int dfd, err = 0, removed = 0;
 
-	if (!pin_dir || !*pin_dir || strcmp(pin_dir, "/") == 0)
+	if (!pin_dir || !*pin_dir)
 		return -EINVAL;
-	err = pv_rm_tree(AT_FDCWD, pin_dir);
-	if (err == -ENOENT)
-		return 0;
+	dfd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno == ENOENT)
+			return 0; /* nothing pinned: nothing to do */
+		err = -errno;
+		pv_err("bpf: open pin directory %s: %s", pin_dir, strerror(-err));
+		return err;
+	}
+	/*
+	 * Only a directory that holds our meta pins is ours: --cleanup with a
+	 * mistyped directory (say /sys/fs/bpf itself) must not touch anything.
+	 */
+	if (faccessat(dfd, "pv_meta", F_OK, AT_SYMLINK_NOFOLLOW) &&
+	    faccessat(dfd, PV_LOADAVG_PIN_META, F_OK, AT_SYMLINK_NOFOLLOW)) {
+		pv_err("bpf: %s does not look like a procview pin directory (no pv_meta or %s pin): "
+		       "not removing anything", pin_dir, PV_LOADAVG_PIN_META);
+		close(dfd);
+		return -EINVAL;
+	}
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		for (size_t i = 0; i < lens[l]; i++) {
+			int r = pv_unlink_pin(dfd, lists[l][i]);
+
+			if (r < 0) {
+				pv_err("bpf: unlink %s/%s: %s", pin_dir, lists[l][i], strerror(-r));
+				if (!err)
+					err = r;
+			}
+			removed += r > 0;
+		}
+	close(dfd);
 	if (err)
-		pv_err("bpf: remove pins in %s: %s", pin_dir, strerror(-err));
-	return err;
+		return err;
+	if (rmdir(pin_dir)) {
+		if (errno != ENOTEMPTY && errno != EEXIST && errno != EBUSY) {
+			err = -errno;
+			pv_err("bpf: rmdir %s: %s", pin_dir, strerror(-err));
+			return err;
+		}
+		pv_info("bpf: removed %d procview pins; kept %s: it holds other pins", removed, pin_dir);
+	}
+	return 0;
 }
 
 int pv_bpf_ncpus(const struct pv_bpf *b)

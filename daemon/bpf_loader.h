@@ -28,7 +28,12 @@ struct pv_bpf_opts {
  */
 int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret);
 void pv_bpf_close(struct pv_bpf *b);            /* NULL-safe; keeps pins */
-/* Remove every pin below @pin_dir and the directory (procviewd --cleanup). */
+/*
+ * procviewd --cleanup: unlink procview's own pins in @pin_dir (accounting
+ * maps and links, loadavg state), then the directory if nothing else is
+ * left in it. Refuses (-EINVAL, logged) a directory without procview's meta
+ * pins; 0 when @pin_dir does not exist.
+ */
 int pv_bpf_remove_pins(const char *pin_dir);
 
 struct pv_task_counts {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Pinned BPF state: maps and links under --bpf-pin-dir (dir 0700, pins not
 # accessible by others), bpftool shows the maps' field names (BTF), a removed
-# cgroup leaves no entry in any map, and --cleanup removes the pins.
+# cgroup leaves no entry in any map, and --cleanup removes procview's pins
+# (and the directory once empty) but no other program's.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/stat_lib.sh"
@@ -44,6 +45,31 @@ pv_log "pins, modes, BTF field names, no residue after rmdir: ok"
 pv_daemon_stop TERM
 # Pins outlive the daemon (accounting goes on) until --cleanup.
 [ -e "$PV_PIN/link_runtime" ] || pv_fail "links not kept after the daemon stopped"
+
+# --cleanup removes procview's pins only: another program's pin in the same
+# directory (or a directory below it) survives, and so does the directory.
+bpftool map create "$PV_PIN/foreign" type array key 4 value 4 entries 1 name pvt_foreign ||
+	pv_fail "bpftool map create $PV_PIN/foreign"
+mkdir "$PV_PIN/sub" || pv_fail "mkdir $PV_PIN/sub"
+bpftool map create "$PV_PIN/sub/foreign" type array key 4 value 4 entries 1 name pvt_foreign2 ||
+	pv_fail "bpftool map create $PV_PIN/sub/foreign"
+"$PV_DAEMON" --cleanup --bpf-pin-dir "$PV_PIN" >>"$PV_TMP/daemon.log" 2>&1 || pv_fail "--cleanup failed"
+left=$(ls "$PV_PIN" 2>/dev/null | tr '\n' ' ')
+[ "$left" = "foreign sub " ] || pv_fail "after --cleanup $PV_PIN holds '$left', want only 'foreign sub'"
+[ -e "$PV_PIN/sub/foreign" ] || pv_fail "--cleanup removed $PV_PIN/sub/foreign"
+bpftool map show pinned "$PV_PIN/foreign" >/dev/null || pv_fail "foreign pin no longer a map"
+
+# A directory without procview's meta pins is refused, untouched.
+out=$("$PV_DAEMON" --cleanup --bpf-pin-dir "$PV_PIN/sub" 2>&1) && pv_fail "--cleanup of a foreign directory succeeded: $out"
+grep -q "does not look like a procview pin directory" <<<"$out" || pv_fail "--cleanup refused without saying why: $out"
+[ -e "$PV_PIN/sub/foreign" ] || pv_fail "refused --cleanup still removed $PV_PIN/sub/foreign"
+pv_log "--cleanup kept foreign pins and refused a foreign directory: $(head -n 1 <<<"$out")"
+rm "$PV_PIN/sub/foreign" "$PV_PIN/foreign" && rmdir "$PV_PIN/sub" || pv_fail "remove the foreign pins"
+
+# With only procview's pins in it, the directory goes too.
+pv_daemon_start
+pv_daemon_stop TERM
+for p in loadavg_state loadavg_meta; do [ -e "$PV_PIN/$p" ] || pv_fail "no $PV_PIN/$p pin to clean up"; done
 "$PV_DAEMON" --cleanup --bpf-pin-dir "$PV_PIN" >>"$PV_TMP/daemon.log" 2>&1 || pv_fail "--cleanup failed"
 [ -e "$PV_PIN" ] && pv_fail "--cleanup left $PV_PIN: $(ls "$PV_PIN")"
 echo "ok"
