@@ -35,11 +35,32 @@ d=$(pv_cpuacct_dir c); id=$(stat -c %i "$d")
 keyed() { bpftool map dump pinned "$PV_PIN/$1" | grep -Eq "\"key\": $id\b"; }
 keyed pv_cpu || pv_fail "cgroup $d (id $id) has no pv_cpu entry"
 keyed pv_start || pv_fail "cgroup $d (id $id) has no pv_start entry"
+
+# A read stores the container's marks in pv_hwm: one entry per vCPU and
+# one for the totals. The map must hold that for as many containers as
+# the other maps hold cgroups, with as many vCPUs as the machine has CPUs.
+hwm_entries() {
+	bpftool -j map dump pinned "$PV_PIN/pv_hwm" | /usr/bin/python3 -c '
+import json, sys
+# with BTF, -j puts the named fields under "formatted"
+print(sum(1 for e in json.load(sys.stdin) if e.get("formatted", e)["key"]["cgid"] == int(sys.argv[1])))' "$id"
+}
+nv=$(pv_stat_in c | grep -c '^cpu[0-9]')
+[ "$(hwm_entries)" = $((nv + 1)) ] || pv_fail "pv_hwm holds $(hwm_entries) entries for a container of $nv vCPUs"
+possible=$(awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); c += (n == 2 ? r[2] - r[1] + 1 : 1) } } END { print c }' \
+	/sys/devices/system/cpu/possible)
+maxcg=$(awk '$1 == "#define" && $2 == "PV_MAX_CGROUPS" { print $3 }' "$PV_ROOT/include/procview_maps.h")
+cap=$(bpftool -j map show pinned "$PV_PIN/pv_hwm" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+[ "$cap" -ge $((maxcg * (possible + 1))) ] ||
+	pv_fail "pv_hwm holds $cap entries: not $maxcg containers of $possible vCPUs (+1 each)"
+pv_log "pv_hwm: $((nv + 1)) entries for $nv vCPUs; capacity $cap for $possible possible CPUs"
+
 for dd in "${PV_CGROUPS[@]}"; do [[ $dd == *"$PV_TAG-c" ]] && rmdir "$dd"; done
 [ -d "$d" ] && pv_fail "could not remove $d"
 for m in pv_cpu pv_cpu_dead pv_start; do
 	keyed "$m" && pv_fail "removed cgroup id $id still in $m"
 done
+[ "$(hwm_entries)" = 0 ] || pv_fail "removed cgroup id $id still has $(hwm_entries) pv_hwm entries"
 pv_log "pins, modes, BTF field names, no residue after rmdir: ok"
 
 pv_daemon_stop TERM
