@@ -409,6 +409,7 @@ done
 say ""
 say "== 3. scheduler overhead, ns per context switch (median of $BENCH_REPS, alternating, pinned to CPU $CPU, in the container)"
 say "$(printf '%-22s %10s %10s %10s %12s %12s %12s' 'ns per switch' none ref procview 'ref over' 'pv over' 'pv/ref over')"
+declare -A SCHED_RATIO   # row name -> procview overhead / reference overhead
 sched_row() {   # NAME ARRAY
 	local -n arr=$2
 	local n r p
@@ -416,8 +417,17 @@ sched_row() {   # NAME ARRAY
 	local ro po
 	ro=$(awk -v a="$r" -v b="$n" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", a - b }')
 	po=$(awk -v a="$p" -v b="$n" 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f", a - b }')
-	say "$(printf '%-22s %10s %10s %10s %12s %12s %12s' "$1" "$n" "$r" "$p" "$ro" "$po" \
-		"$(awk -v p="$po" -v r="$ro" 'BEGIN { if (p == "-" || r == "-") print "-"; else if (r <= 0) print "n/a(ref<=noise)"; else printf "%.2f", p / r }')")"
+	SCHED_RATIO[$1]=$(awk -v p="$po" -v r="$ro" 'BEGIN { if (p == "-" || r == "-") print "-"; else if (r <= 0) print "n/a(ref<=noise)"; else printf "%.2f", p / r }')
+	say "$(printf '%-22s %10s %10s %10s %12s %12s %12s' "$1" "$n" "$r" "$p" "$ro" "$po" "${SCHED_RATIO[$1]}")"
+}
+# verdict RATIO LIMIT [WHY]: "MET (RATIO <= LIMIT)", "MISSED (RATIO > LIMIT)"
+# or why there is no verdict.
+verdict() {
+	case $1 in
+	-|"") echo "NOT MEASURED${3:+ ($3)}" ;;
+	n/a*) echo "NOT MEASURABLE (reference overhead within noise)" ;;
+	*) awk -v r="$1" -v l="$2" 'BEGIN { if (r <= l) printf "MET (%s <= %s)", r, l; else printf "MISSED (%s > %s)", r, l }' ;;
+	esac
 }
 sched_row "pingpong, cpu time" PPC
 sched_row "pingpong, wall time" PPW
@@ -431,6 +441,19 @@ say "   cpu time = the container's own CPU time per switch (steadier on a shared
 say "   raw pingpong cpu ns/switch: none:${PPC[none]:-} | ref:${PPC[ref]:-} | pv:${PPC[pv]:-}"
 [ -n "$PERF" ] && say "   raw perf cpu ns/switch:     none:${PBC[none]:-} | ref:${PBC[ref]:-} | pv:${PBC[pv]:-}"
 say "   /proc/stat read (issue 3: procview <= LXCFS), µs median/p99, open then keep: procview $(cell stat open pv) / $(cell stat keep pv), lxcfs $(cell stat open lxcfs) / $(cell stat keep lxcfs)"
+# Issue 3's two targets, one verdict line each (median ratios of this run).
+for row in "pingpong, cpu time" "perf pipe, cpu time"; do
+	[ -n "${SCHED_RATIO[$row]+x}" ] || continue
+	say "   VERDICT per-switch overhead procview/ref <= 1.5 ($row): $(verdict "${SCHED_RATIO[$row]}" 1.5)"
+done
+[ -n "$HAVE_PV" ] || say "   VERDICT per-switch overhead: NOT MEASURED (procviewd did not run: ${PV_WHY:-})"
+for mode in open keep; do
+	r=$(ratio "${MED[stat,$mode,pv]:-}" "${MED[stat,$mode,lxcfs]:-}")
+	why=""
+	[ -n "${MED[stat,$mode,pv]:-}" ] || why="no procview figure"
+	[ -n "${MED[stat,$mode,lxcfs]:-}" ] || why="${why:+$why, }no LXCFS figure${LXCFS_WHY:+: $LXCFS_WHY}"
+	say "   VERDICT /proc/stat read latency procview/lxcfs <= 1.0 ($mode, medians): $(verdict "$r" 1.0 "$why")"
+done
 [ "$other_links" -gt 0 ] && say "   note: $other_links tracing BPF links of other processes were attached at the start (in every condition)"
 
 # The kernel's own accounting: BPF run time per host context switch, both
@@ -449,6 +472,7 @@ if ref_start; then
 		rpin=$(awk '/^bpfstats pv-pins / { for (i = 1; i <= NF; i++) if ($i ~ /^ns_per_switch=/) { sub(/.*=/, "", $i); print $i } }' <<<"$out")
 		[ -n "${rpin:-}" ] && awk -v a="$rpin" -v b="${rpv:-0}" 'BEGIN { exit !(a > b) }' && rpv=$rpin
 		[ -n "${rpv:-}" ] && say "   procview/ref BPF time per switch: $(ratio "$rpv" "$rref") (target <= 1.5)"
+		say "   VERDICT BPF run time per switch procview/ref <= 1.5: $(verdict "$(ratio "${rpv:-}" "${rref:-}")" 1.5 "no procview or ref figure")"
 	else
 		say "   bpfstats failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
 	fi

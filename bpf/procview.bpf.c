@@ -75,10 +75,11 @@ struct {
 	__type(value, struct pv_meta);
 } pv_meta SEC(".maps");
 
+/* max_entries is set by the loader from the CPU count (pv_hwm_max_entries). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 65536);
+	__uint(max_entries, PV_MAX_CGROUPS);
 	__type(key, struct pv_hwm_key);
 	__type(value, struct pv_hwm);
 } pv_hwm SEC(".maps");
@@ -318,7 +319,7 @@ int BPF_PROG(pv_rmdir, struct cgroup *cg, const char *path)
 
 		/* Only containers someone read have marks: skip the loop otherwise. */
 		if (!bpf_map_delete_elem(&pv_hwm, &k))
-			for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS; k.vcpu++)
+			for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS && k.vcpu < pv_nr_cpus; k.vcpu++)
 				bpf_map_delete_elem(&pv_hwm, &k);
 	}
 	return 0;

@@ -11,7 +11,6 @@
  *  - anything else (other layout, other hierarchy, half-made set): log,
  *    remove our pins, start afresh.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,6 +31,7 @@
 #include "cpustat.h"
 #include "fileio.h"
 #include "log.h"
+#include "procview_loadavg.h"
 #include "procview.skel.h"
 
 struct pv_bpf {
@@ -41,9 +41,6 @@ struct pv_bpf {
 	int cpu_fd, dead_fd, start_fd, meta_fd, hwm_fd;
 	char pin_dir[PATH_MAX - 32];
 };
-
-/* pv_forget: vCPU marks are written from 0 up; past this, stop at a miss. */
-#define PV_MAX_CPUS_HINT 64
 
 static const char *const pv_map_names[] = {
 	"pv_cpu", "pv_cpu_dead", "pv_start", "pv_task", "pv_meta", "pv_hwm",
@@ -157,10 +154,33 @@ static void pv_remove_own_pins(const char *dir)
 }
 
 /*
- * 1: the pinned set is ours, complete and of this layout and hierarchy;
- * 0: there is nothing (or only a partial/incompatible set, now removed).
+ * Whether the map pinned at @path has @m's definition (libbpf would refuse
+ * to reuse it otherwise, e.g. pv_hwm sized for another CPU count). 1 / 0.
  */
-static int pv_check_pins(const char *dir, int hier_id, int ssid, __u64 *ret_prog_hash)
+static int pv_pinned_map_fits(const char *path, const struct bpf_map *m)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path), ok;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	ok = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	     info.type == (__u32)bpf_map__type(m) && info.key_size == bpf_map__key_size(m) &&
+	     info.value_size == bpf_map__value_size(m) &&
+	     info.max_entries == bpf_map__max_entries(m) && info.map_flags == bpf_map__map_flags(m);
+	close(fd);
+	return ok;
+}
+
+/*
+ * 1: the pinned set is ours, complete and of this layout, hierarchy and
+ * map definitions (@maps, in pv_map_names order); 0: there is nothing (or
+ * only a partial/incompatible set, now removed).
+ */
+static int pv_check_pins(const char *dir, int hier_id, int ssid, struct bpf_map *const *maps,
+			 __u64 *ret_prog_hash)
 {
 	char path[PATH_MAX];
 	struct pv_meta m = { 0 };
@@ -205,6 +225,16 @@ static int pv_check_pins(const char *dir, int hier_id, int ssid, __u64 *ret_prog
 			"removing them and starting afresh",
 			dir, (unsigned long long)m.hier_id, m.ssid, hier_id, ssid);
 		goto remove;
+	}
+	for (size_t i = 0; i < PV_NMAPS; i++) {
+		if (pv_pin_path(path, sizeof(path), dir, pv_map_names[i]))
+			return 0;
+		if (!pv_pinned_map_fits(path, maps[i])) {
+			pv_warn("bpf: pinned %s does not match this procviewd's definition "
+				"(type, sizes or max_entries): removing the pins and starting afresh",
+				path);
+			goto remove;
+		}
 	}
 	*ret_prog_hash = m.prog_hash;
 	return 1;
@@ -309,24 +339,21 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 	b->skel->rodata->pv_use_cpuacct = use_cpuacct;
 	b->skel->rodata->pv_hier_id = hier_id;
 	b->skel->rodata->pv_nr_cpus = (__u32)ncpus;
+	/* N+1 marks per container read: sized to this machine's CPUs. */
+	err = bpf_map__set_max_entries(b->skel->maps.pv_hwm, pv_hwm_max_entries((__u32)ncpus));
+	if (err) {
+		pv_err("bpf: size pv_hwm: %s", strerror(-err));
+		goto fail;
+	}
 
 	prog_hash = pv_object_hash();
-	reuse = pv_check_pins(dir, hier_id, ssid, &pinned_hash);
-	/*
-	 * Same maps, other programs (procviewd was upgraded): keep the maps
-	 * and their counters, replace the links. Events in the few
-	 * microseconds between detach and attach are not counted; counting
-	 * them twice would be worse.
-	 */
-	relink = reuse && pinned_hash != prog_hash;
-	if (relink)
-		pv_info("bpf: pinned programs in %s are another build: replacing the links, "
-			"keeping the counters", dir);
 	{
 		struct bpf_map *maps[PV_NMAPS] = {
 			b->skel->maps.pv_cpu, b->skel->maps.pv_cpu_dead, b->skel->maps.pv_start,
 			b->skel->maps.pv_task, b->skel->maps.pv_meta, b->skel->maps.pv_hwm,
 		};
+
+		reuse = pv_check_pins(dir, hier_id, ssid, maps, &pinned_hash);
 		for (size_t i = 0; i < PV_NMAPS; i++) {
 			err = pv_pin_path(path, sizeof(path), dir, pv_map_names[i]);
 			if (!err)
@@ -337,6 +364,16 @@ int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret)
 			}
 		}
 	}
+	/*
+	 * Same maps, other programs (procviewd was upgraded): keep the maps
+	 * and their counters, replace the links. Events in the few
+	 * microseconds between detach and attach are not counted; counting
+	 * them twice would be worse.
+	 */
+	relink = reuse && pinned_hash != prog_hash;
+	if (relink)
+		pv_info("bpf: pinned programs in %s are another build: replacing the links, "
+			"keeping the counters", dir);
 	/* Links a previous daemon pinned keep running: don't attach twice. */
 	for (size_t i = 0; i < PV_NLINKS; i++) {
 		err = pv_pin_path(path, sizeof(path), dir, pv_link_names[i]);
@@ -424,51 +461,70 @@ void pv_bpf_close(struct pv_bpf *b)
 	free(b);
 }
 
-static int pv_rm_tree(int dfd, const char *name)
+/* Every name procviewd pins: accounting maps and links, loadavg state. */
+static const char *const pv_loadavg_pin_names[] = {
+	PV_LOADAVG_PIN_STATE, PV_LOADAVG_PIN_META,
+};
+#define PV_NLOADAVG (sizeof(pv_loadavg_pin_names) / sizeof(pv_loadavg_pin_names[0]))
+
+/* unlinkat @name in @dfd; 1 removed, 0 absent, -errno. */
+static int pv_unlink_pin(int dfd, const char *name)
 {
-	int fd, err = 0;
-	DIR *d;
-	struct dirent *de;
-
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOTDIR || errno == ELOOP ? (unlinkat(dfd, name, 0) ? -errno : 0) : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (de->d_type == DT_DIR) {
-			int e = pv_rm_tree(dirfd(d), de->d_name);
-
-			if (e && !err)
-				err = e;
-		} else if (unlinkat(dirfd(d), de->d_name, 0) && !err) {
-			err = -errno;
-		}
-	}
-	closedir(d);
-	if (unlinkat(dfd, name, AT_REMOVEDIR) && !err)
-		err = -errno;
-	return err;
+	if (!unlinkat(dfd, name, 0))
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
 }
 
 int pv_bpf_remove_pins(const char *pin_dir)
 {
-	int err;
+	const char *const *lists[] = { pv_map_names, pv_link_names, pv_loadavg_pin_names };
+	const size_t lens[] = { PV_NMAPS, PV_NLINKS, PV_NLOADAVG };
+	int dfd, err = 0, removed = 0;
 
-	if (!pin_dir || !*pin_dir || strcmp(pin_dir, "/") == 0)
+	if (!pin_dir || !*pin_dir)
 		return -EINVAL;
-	err = pv_rm_tree(AT_FDCWD, pin_dir);
-	if (err == -ENOENT)
-		return 0;
+	dfd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		if (errno == ENOENT)
+			return 0; /* nothing pinned: nothing to do */
+		err = -errno;
+		pv_err("bpf: open pin directory %s: %s", pin_dir, strerror(-err));
+		return err;
+	}
+	/*
+	 * Only a directory that holds our meta pins is ours: --cleanup with a
+	 * mistyped directory (say /sys/fs/bpf itself) must not touch anything.
+	 */
+	if (faccessat(dfd, "pv_meta", F_OK, AT_SYMLINK_NOFOLLOW) &&
+	    faccessat(dfd, PV_LOADAVG_PIN_META, F_OK, AT_SYMLINK_NOFOLLOW)) {
+		pv_err("bpf: %s does not look like a procview pin directory (no pv_meta or %s pin): "
+		       "not removing anything", pin_dir, PV_LOADAVG_PIN_META);
+		close(dfd);
+		return -EINVAL;
+	}
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		for (size_t i = 0; i < lens[l]; i++) {
+			int r = pv_unlink_pin(dfd, lists[l][i]);
+
+			if (r < 0) {
+				pv_err("bpf: unlink %s/%s: %s", pin_dir, lists[l][i], strerror(-r));
+				if (!err)
+					err = r;
+			}
+			removed += r > 0;
+		}
+	close(dfd);
 	if (err)
-		pv_err("bpf: remove pins in %s: %s", pin_dir, strerror(-err));
-	return err;
+		return err;
+	if (rmdir(pin_dir)) {
+		if (errno != ENOTEMPTY && errno != EEXIST && errno != EBUSY) {
+			err = -errno;
+			pv_err("bpf: rmdir %s: %s", pin_dir, strerror(-err));
+			return err;
+		}
+		pv_info("bpf: removed %d procview pins; kept %s: it holds other pins", removed, pin_dir);
+	}
+	return 0;
 }
 
 int pv_bpf_ncpus(const struct pv_bpf *b)
@@ -533,19 +589,13 @@ int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h)
 {
 	struct pv_hwm_key k = { .cgid = cgid };
 	struct pv_hwm v;
-	void *p;
+	int err;
 
 	if (!b)
 		return -ENOTSUP;
-	if (n < 1 || n > PV_MAX_CPUS)
-		return -EINVAL;
-	p = realloc(h->vcpu, (size_t)n * sizeof(*h->vcpu));
-	if (!p)
-		return -ENOMEM;
-	h->vcpu = p;
-	h->n = n;
-	memset(h->vcpu, 0, (size_t)n * sizeof(*h->vcpu));
-	h->ctxt = h->processes = 0;
+	err = pv_cpu_hwm_reset(h, n);
+	if (err)
+		return err;
 	k.vcpu = PV_HWM_TOTALS;
 	if (bpf_map_lookup_elem(b->hwm_fd, &k, &v))
 		return errno == ENOENT ? 0 : -errno;
@@ -553,9 +603,11 @@ int pv_bpf_hwm_load(struct pv_bpf *b, __u64 cgid, int n, struct pv_cpu_hwm *h)
 	h->processes = v.cols[1];
 	for (int i = 0; i < n && i < PV_HWM_MAX_VCPUS; i++) {
 		k.vcpu = (__u32)i;
-		if (!bpf_map_lookup_elem(b->hwm_fd, &k, &v))
-			for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
-				h->vcpu[i][c] = v.cols[c];
+		if (bpf_map_lookup_elem(b->hwm_fd, &k, &v))
+			continue;
+		for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
+			h->vcpu[i][c] = v.cols[c];
+		h->steal_raw[i] = v.steal_raw;
 	}
 	return 0;
 }
@@ -577,6 +629,7 @@ int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h)
 		keys[cnt].vcpu = (__u32)i;
 		for (int c = 0; c < PV_HWM_COLS && c < PV_NCOLS_MAX; c++)
 			vals[cnt].cols[c] = h->vcpu[i][c];
+		vals[cnt].steal_raw = h->steal_raw[i];
 	}
 	/* Written last: its presence tells rmdir there are marks to delete. */
 	keys[cnt].cgid = cgid;
@@ -597,9 +650,9 @@ int pv_bpf_forget(struct pv_bpf *b, __u64 cgid)
 	bpf_map_delete_elem(b->start_fd, &cgid);
 	if (bpf_map_delete_elem(b->hwm_fd, &k))
 		return 0;
-	for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS; k.vcpu++)
-		if (bpf_map_delete_elem(b->hwm_fd, &k) && errno == ENOENT && k.vcpu >= PV_MAX_CPUS_HINT)
-			break;
+	/* A container has at most as many vCPUs as the machine has CPUs. */
+	for (k.vcpu = 0; k.vcpu < PV_HWM_MAX_VCPUS && k.vcpu < (__u32)b->ncpus; k.vcpu++)
+		bpf_map_delete_elem(b->hwm_fd, &k);
 	return 0;
 }
 
@@ -677,7 +730,7 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 	int cgfd, err;
 
 	if (!b)
-		return pv_task_counts_files("/proc", cg, c, ret);
+		return -ENOTSUP;
 	if (cg->cpu_acct < 0)
 		return -ENOTSUP;
 	rel = c->path[cg->cpu_acct];
@@ -695,8 +748,6 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		free(big);
 	}
 	close(cgfd);
-	if (err == -E2BIG)
-		return pv_task_counts_files("/proc", cg, c, ret);
 	if (!err)
 		*ret = sum;
 	return err;

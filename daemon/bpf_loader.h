@@ -28,7 +28,12 @@ struct pv_bpf_opts {
  */
 int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret);
 void pv_bpf_close(struct pv_bpf *b);            /* NULL-safe; keeps pins */
-/* Remove every pin below @pin_dir and the directory (procviewd --cleanup). */
+/*
+ * procviewd --cleanup: unlink procview's own pins in @pin_dir (accounting
+ * maps and links, loadavg state), then the directory if nothing else is
+ * left in it. Refuses (-EINVAL, logged) a directory without procview's meta
+ * pins; 0 when @pin_dir does not exist.
+ */
 int pv_bpf_remove_pins(const char *pin_dir);
 
 struct pv_task_counts {
@@ -39,9 +44,10 @@ struct pv_task_counts {
 
 /*
  * Count container @c's tasks, nested cgroups included, right now. The cost
- * grows with the container's tasks, not the host's. 0 or -errno. With
- * @b == NULL (degraded) it reads the cgroups' thread lists and
- * /proc/<tid>/stat instead.
+ * grows with the container's tasks, not the host's. 0 or -errno: -ENOTSUP
+ * with @b == NULL, -E2BIG when more than 4096 of its cgroups hold tasks.
+ * On an error the caller counts from the cgroup files itself
+ * (pv_task_counts_files with its own /proc root).
  */
 int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		       const struct pv_container *c, struct pv_task_counts *ret);

@@ -22,8 +22,32 @@ void pv_cpu_hwm_free(struct pv_cpu_hwm *h)
 	if (!h)
 		return;
 	free(h->vcpu);
+	free(h->steal_raw);
 	h->vcpu = NULL;
+	h->steal_raw = NULL;
 	h->n = 0;
+}
+
+int pv_cpu_hwm_reset(struct pv_cpu_hwm *h, int n)
+{
+	__u64 (*vcpu)[PV_NCOLS_MAX];
+	__u64 *raw;
+
+	if (n < 1 || n > PV_MAX_CPUS)
+		return -EINVAL;
+	vcpu = calloc((size_t)n, sizeof(*vcpu));
+	raw = calloc((size_t)n, sizeof(*raw));
+	if (!vcpu || !raw) {
+		free(vcpu);
+		free(raw);
+		return -ENOMEM;
+	}
+	pv_cpu_hwm_free(h);
+	h->vcpu = vcpu;
+	h->steal_raw = raw;
+	h->n = n;
+	h->ctxt = h->processes = 0;
+	return 0;
 }
 
 void pv_cpu_view_free(struct cpu_view *v)
@@ -60,7 +84,7 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 {
 	static const int col_of[4] = { PV_COL_USER, PV_COL_NICE, PV_COL_SYSTEM, PV_COL_STEAL };
 	int n = cpus->n, direct = cpus->n == cpus->nphys;
-	__u64 total[6] = { 0 }, rest[5] = { 0 }, age_ns, elapsed;
+	__u64 total[6] = { 0 }, rest[5] = { 0 }, age_ns, elapsed, *raw_steal;
 	char *mapped = NULL;
 
 	if (n < 1 || n > PV_MAX_CPUS || raw->ncpus < 0)
@@ -68,8 +92,10 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 	v->n = n;
 	v->vcpu = calloc((size_t)n, sizeof(*v->vcpu));
 	mapped = calloc((size_t)raw->ncpus + 1, 1);
-	if (!v->vcpu || !mapped) {
+	raw_steal = calloc((size_t)n, sizeof(*raw_steal));
+	if (!v->vcpu || !mapped || !raw_steal) {
 		free(mapped);
+		free(raw_steal);
 		pv_cpu_view_free(v);
 		return -ENOMEM;
 	}
@@ -90,7 +116,8 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 	elapsed = age_ns / PV_NS_PER_TICK;
 	for (int i = 0; i < n; i++) {
 		__u64 *col = v->vcpu[i], used;
-		const __u64 *prev = hwm && hwm->vcpu && i < hwm->n ? hwm->vcpu[i] : NULL;
+		const __u64 *prev = hwm && hwm->vcpu && hwm->steal_raw && i < hwm->n ?
+			hwm->vcpu[i] : NULL;
 
 		/*
 		 * vCPU i is physical CPU phys[i] when the cpuset is the vCPU
@@ -119,22 +146,27 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 			if (prev && k != PV_COL_IDLE && k != PV_COL_STEAL)
 				col[k] = pv_max(col[k], prev[k]);
 		used = col[PV_COL_USER] + col[PV_COL_NICE] + col[PV_COL_SYSTEM];
+		raw_steal[i] = col[PV_COL_STEAL];
 		/*
-		 * Several tasks can wait on one CPU at once, and a task's wait
-		 * is only reported when it runs again, after that time may
-		 * already have been shown as idle. So steal is capped to the
-		 * time not used and not already shown idle: the columns add
-		 * up to the time since start and none goes back. A capped
-		 * remainder shows up later, in place of idle.
+		 * Several tasks can wait on one CPU at once (K busy tasks wait
+		 * K-1 times the wall time), and a wait is only reported when
+		 * the task runs again, maybe after that time was shown as idle.
+		 * So steal grows by the raw steal since the last read, at most
+		 * by the time not yet shown in any column: the columns add up
+		 * to the time since start, none goes back, and steal that did
+		 * not fit is dropped, never shown later in place of idle.
 		 */
 		{
 			__u64 prev_idle = prev ? prev[PV_COL_IDLE] : 0;
 			__u64 prev_steal = prev ? prev[PV_COL_STEAL] : 0;
-			__u64 room = elapsed > used + prev_idle ? elapsed - used - prev_idle : 0;
+			__u64 base = prev ? hwm->steal_raw[i] : 0;
+			__u64 shown = used + prev_idle + prev_steal;
+			__u64 room = elapsed > shown ? elapsed - shown : 0;
+			__u64 fresh = raw_steal[i] > base ? raw_steal[i] - base : 0;
 
-			if (col[PV_COL_STEAL] > room)
-				col[PV_COL_STEAL] = room;
-			col[PV_COL_STEAL] = pv_max(col[PV_COL_STEAL], prev_steal);
+			col[PV_COL_STEAL] = prev_steal + (fresh < room ? fresh : room);
+			/* A dip of the raw sum (a child being folded) is not new steal. */
+			raw_steal[i] = pv_max(raw_steal[i], base);
 			used += col[PV_COL_STEAL];
 			col[PV_COL_IDLE] = pv_max(elapsed > used ? elapsed - used : 0, prev_idle);
 		}
@@ -142,21 +174,22 @@ int pv_cpu_view_build(const struct pv_cpu_raw *raw, const struct pv_cpus *cpus,
 	v->ctxt = total[4];
 	v->processes = total[5];
 	if (hwm) {
-		v->ctxt = pv_max(v->ctxt, hwm->ctxt);
-		v->processes = pv_max(v->processes, hwm->processes);
-		if (hwm->n != n) {
-			void *p = realloc(hwm->vcpu, (size_t)n * sizeof(*hwm->vcpu));
+		__u64 ctxt = pv_max(v->ctxt, hwm->ctxt), processes = pv_max(v->processes, hwm->processes);
 
-			if (p) {
-				hwm->vcpu = p;
-				hwm->n = n;
-			}
-		}
-		if (hwm->n == n)
+		v->ctxt = ctxt;
+		v->processes = processes;
+		/*
+		 * Another vCPU count: resized marks are refilled right here;
+		 * without memory this read is just not remembered.
+		 */
+		if (hwm->n == n || pv_cpu_hwm_reset(hwm, n) == 0) {
 			memcpy(hwm->vcpu, v->vcpu, (size_t)n * sizeof(*hwm->vcpu));
-		hwm->ctxt = v->ctxt;
-		hwm->processes = v->processes;
+			memcpy(hwm->steal_raw, raw_steal, (size_t)n * sizeof(*raw_steal));
+		}
+		hwm->ctxt = ctxt;
+		hwm->processes = processes;
 	}
+	free(raw_steal);
 	v->btime = (raw->now_real_ns > age_ns ? raw->now_real_ns - age_ns : 0) / 1000000000ULL;
 	return 0;
 }

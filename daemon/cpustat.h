@@ -69,14 +69,19 @@ static inline __u64 pv_share(__u64 total, int n, int i)
 
 /*
  * High-water marks of one container, so no column ever goes backwards
- * even when a clamp is active (idle = time - used would otherwise dip).
+ * even when a clamp is active (idle = time - used would otherwise dip),
+ * and each vCPU's raw steal (ticks) already accounted for: steal grows by
+ * the raw steal since then, at most by the time the other columns leave.
  */
 struct pv_cpu_hwm {
 	int n;
-	__u64 (*vcpu)[PV_NCOLS_MAX];
+	__u64 (*vcpu)[PV_NCOLS_MAX];   /* [n][col], shown ticks */
+	__u64 *steal_raw;              /* [n], raw steal ticks consumed */
 	__u64 ctxt, processes;
 };
 void pv_cpu_hwm_free(struct pv_cpu_hwm *h);
+/* Make room for @n vCPUs, all marks 0. 0, -EINVAL or -ENOMEM (@h untouched). */
+int pv_cpu_hwm_reset(struct pv_cpu_hwm *h, int n);
 
 /*
  * Build @v->vcpu (allocated, [cpus->n]) and @v->ctxt/processes/btime from

@@ -264,7 +264,29 @@ static void pv_count_reader(const struct pv_env *env, const struct pv_container 
 	tc->running++;
 }
 
-static int pv_log_dropped_once, pv_log_hwm_once;
+static int pv_log_dropped_once, pv_log_hwm_once, pv_log_iter_once;
+
+/*
+ * procs_running/blocked now: the BPF task iterator, else (degraded, more
+ * busy cgroups than one iterator read holds, or the iterator failed) the
+ * cgroups' thread lists and /proc/<tid>/stat under env->proc.
+ */
+static int pv_count_tasks(const struct pv_env *env, const struct pv_container *c,
+			  struct pv_task_counts *tc)
+{
+	int err;
+
+	if (env->bpf) {
+		err = pv_bpf_task_counts(env->bpf, &env->cg, c, tc);
+		if (!err)
+			return 0;
+		/* E2BIG is a size matter, expected for big containers. */
+		if (err != -E2BIG && !__atomic_exchange_n(&pv_log_iter_once, 1, __ATOMIC_RELAXED))
+			pv_warn("bpf: task-count iterator failed (%s); counting tasks from the "
+				"cgroup files instead", strerror(-err));
+	}
+	return pv_task_counts_files(env->proc, &env->cg, c, tc);
+}
 
 /* Protected by pv_state_lock. */
 static struct {
@@ -338,6 +360,13 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 		err = pv_cg_walk(cgfd, 0, pv_visit_bpf, &s);
 		if (err)
 			goto out;
+		/*
+		 * The clocks go with the counters just read: time that passes
+		 * later (task iterator, start and marks look-ups) holds CPU
+		 * use the counters miss, and would show as idle for good.
+		 */
+		raw.now_boot_ns = pv_clock_ns(CLOCK_BOOTTIME);
+		raw.now_real_ns = pv_clock_ns(CLOCK_REALTIME);
 		if (!pv_log_dropped_once && pv_bpf_dropped(env->bpf)) {
 			/* Once per daemon: a full map is an operator matter. */
 			pv_log_dropped_once = 1;
@@ -348,14 +377,15 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 		err = pv_files_usage(env, c, &raw.percpu[0].user_ns, &raw.percpu[0].system_ns);
 		if (err)
 			goto out;
+		raw.now_boot_ns = pv_clock_ns(CLOCK_BOOTTIME);
+		raw.now_real_ns = pv_clock_ns(CLOCK_REALTIME);
 		/* No per-CPU figures: share the totals over the vCPUs. */
 		for (int i = 0; i < cpus->n; i++)
 			cpus->phys[i] = -1;
 	}
 	/* /proc/uptime needs no task counts: skip the walk over the tasks. */
 	if (!u) {
-		err = env->bpf ? pv_bpf_task_counts(env->bpf, &env->cg, c, &tc)
-			       : pv_task_counts_files(env->proc, &env->cg, c, &tc);
+		err = pv_count_tasks(env, c, &tc);
 		if (err)
 			goto out;
 		pv_count_reader(env, c, &tc);
@@ -388,8 +418,6 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 	 */
 	if (env->bpf && cs->hwm.n != cpus->n)
 		pv_bpf_hwm_load(env->bpf, c->cpu_cgid, cpus->n, &cs->hwm);
-	raw.now_boot_ns = pv_clock_ns(CLOCK_BOOTTIME);
-	raw.now_real_ns = pv_clock_ns(CLOCK_REALTIME);
 	err = pv_cpu_view_build(&raw, cpus, &cs->hwm, v);
 	if (!err && env->bpf && pv_bpf_hwm_store(env->bpf, c->cpu_cgid, &cs->hwm) &&
 	    !pv_log_hwm_once) {

@@ -12,7 +12,7 @@
 #endif
 
 /* Bump on any incompatible change to a pinned map's key, value or type. */
-#define PV_LAYOUT_VERSION 4
+#define PV_LAYOUT_VERSION 5
 
 /* Bounded map sizes: the daemon logs once when an insert was dropped. */
 #define PV_MAX_CGROUPS 16384
@@ -77,8 +77,11 @@ _Static_assert(sizeof(struct pv_meta) == 32, "pv_meta layout");
  * pv_hwm (HASH, written by the daemon): the highest value each /proc/stat
  * column of each vCPU of a container has shown, so a restarted daemon
  * never shows less (idle and capped steal are not monotonic functions of
- * the raw counters). vcpu PV_HWM_TOTALS holds ctxt (col 0) and processes
- * (col 1). The rmdir program deletes a cgroup's entries.
+ * the raw counters), and the raw steal each vCPU has already accounted
+ * for. vcpu PV_HWM_TOTALS holds ctxt (col 0) and processes (col 1). The
+ * rmdir program deletes a cgroup's entries. A container has at most
+ * min(CPUs, PV_HWM_MAX_VCPUS) + 1 entries: the loader sizes the map to
+ * PV_MAX_CGROUPS times that (pv_hwm_max_entries).
  */
 #define PV_HWM_MAX_VCPUS 256
 #define PV_HWM_TOTALS 0xffffffffu
@@ -93,8 +96,17 @@ _Static_assert(sizeof(struct pv_hwm_key) == 16, "pv_hwm_key layout");
 
 struct pv_hwm {
 	__u64 cols[PV_HWM_COLS]; /* USER_HZ ticks, /proc/stat column order */
+	__u64 steal_raw;         /* raw steal ticks accounted for (0 in totals) */
 };
-_Static_assert(sizeof(struct pv_hwm) == 80, "pv_hwm layout");
+_Static_assert(sizeof(struct pv_hwm) == 88, "pv_hwm layout");
+
+/* Entries pv_hwm needs for PV_MAX_CGROUPS containers on @ncpus CPUs. */
+static inline __u32 pv_hwm_max_entries(__u32 ncpus)
+{
+	__u32 per = (ncpus < PV_HWM_MAX_VCPUS ? ncpus : PV_HWM_MAX_VCPUS) + 1;
+
+	return PV_MAX_CGROUPS * per;
+}
 
 /* Output record of the task-count iterator, one per visited cgroup. */
 struct pv_task_count_rec {

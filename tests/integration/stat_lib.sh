@@ -86,17 +86,17 @@ pv_stat_check_mono() {
 		END { exit bad }' <(echo "$1") <(echo "$2")
 }
 
-# pv_stat_check_elapsed TEXT UP_BEFORE [UP_AFTER]: each vCPU's columns add
-# up to the time since start within 1% (+2 ticks of rounding); the reads
-# are separate processes, so the stat text lies between two uptimes.
+# pv_stat_check_elapsed TEXT MK0 MK1 R0 R1: each vCPU's columns add up to
+# its time since start within 1% (+2 ticks of rounding). Ground truth is the
+# wall clock: the container's cgroup was made between MK0 and MK1 and TEXT
+# was read between R0 and R1 (pv_now), so its age lies in R0-MK1 .. R1-MK0.
 pv_stat_check_elapsed() {
-	echo "$1" | awk -v lo="$2" -v hi="${3:-$2}" '
-		$1 ~ /^cpu[0-9]+$/ { s = 0; for (i = 2; i <= NF; i++) s += $i
-			a = lo * 100; b = hi * 100; tol = b / 100 + 2
-			if (s < a - tol || s > b + tol) { print $1 " sums to " s " ticks, uptime " a ".." b; bad = 1 } }
-		END { exit bad }'
-}
-		END { exit bad }'
+	echo "$1" | awk -v m0="$2" -v m1="$3" -v r0="$4" -v r1="$5" '
+		BEGIN { a = (r0 - m1) * 100; b = (r1 - m0) * 100; tol = b / 100 + 2 }
+		$1 ~ /^cpu[0-9]+$/ { n++; s = 0; for (i = 2; i <= NF; i++) s += $i
+			if (s < a - tol || s > b + tol) {
+				printf "%s sums to %d ticks, the cgroup is %.0f..%.0f ticks old\n", $1, s, a, b; bad = 1 } }
+		END { if (!n) { print "no cpuN lines"; bad = 1 } exit bad }'
 }
 
 # pv_usage_sample NAME: "USED_TICKS KERNEL_NS_BEFORE KERNEL_NS_AFTER": the

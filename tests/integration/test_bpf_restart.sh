@@ -2,7 +2,8 @@
 # State outlives the daemon: kill -9 and start again, no counter goes back,
 # the accounting is not attached twice (CPU deltas still match cpuacct), and
 # a new build of the programs replaces the links but keeps the counters, and
-# a pinned set of another layout is replaced with a log line, never misread.
+# a pinned set of another layout (or a pinned map of another size) is
+# replaced with a log line, never misread.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/stat_lib.sh"
@@ -66,4 +67,20 @@ grep -q "layout 999" "$PV_TMP/daemon.log" || pv_fail "no log line about the fore
 bpftool map dump pinned "$PV_PIN/pv_meta" | grep -q '"layout": 999' && pv_fail "foreign layout kept"
 st=$(pv_stat_in c) || pv_fail "read after layout change"
 msg=$(pv_stat_check_sum "$st") || pv_fail "$msg"
+
+# Same layout, but a pinned map of another size (pv_hwm is sized from the
+# CPU count): replaced with a log line, not a failed load (degraded).
+pv_daemon_stop TERM
+cap=$(bpftool -j map show pinned "$PV_PIN/pv_hwm" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+rm "$PV_PIN/pv_hwm" || pv_fail "unpin pv_hwm"
+bpftool map create "$PV_PIN/pv_hwm" type hash key 16 value 88 entries 64 flags 1 name pv_hwm ||
+	pv_fail "pin a small pv_hwm"
+pv_daemon_start
+grep -q "pv_hwm does not match" "$PV_TMP/daemon.log" || pv_fail "no log line about the resized pv_hwm"
+grep -qi "degraded" "$PV_TMP/daemon.log" && pv_fail "a resized pinned map made the daemon run degraded"
+now=$(bpftool -j map show pinned "$PV_PIN/pv_hwm" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["max_entries"])')
+[ "$now" = "$cap" ] || pv_fail "pv_hwm has $now entries after the replacement, $cap before"
+st=$(pv_stat_in c) || pv_fail "read after pv_hwm replacement"
+msg=$(pv_stat_check_sum "$st") || pv_fail "$msg"
+pv_log "a pinned pv_hwm of 64 entries was replaced by one of $now"
 echo "ok"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # /proc/stat and /proc/uptime invariants (issue 3 item 5) with BPF accounting:
 # 100 reads monotonic, cpu = sum of cpuN, each vCPU's columns = its time since
-# start (1%), btime + uptime = now (1 s), uptime = age of the cgroup (1 s),
-# uptime idle = sum of the vCPUs' idle in /proc/stat.
+# start (1%, against the wall clock read around the cgroup's mkdir), btime +
+# uptime = now (1 s), uptime = age of the cgroup (1 s), uptime idle = sum of
+# the vCPUs' idle in /proc/stat.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/stat_lib.sh"
@@ -32,10 +33,10 @@ cc=$(awk '$1 == "cpu" { print NF }' <<<"$prev")
 
 # Columns vs time since start; uptime idle vs stat idle; btime + uptime = now.
 for i in 1 2 3; do
-	up0=$(pv_uptime_in c); st=$(pv_stat_in c); up=$(pv_uptime_in c); now=$(pv_now)
+	up0=$(pv_uptime_in c); r0=$(pv_now); st=$(pv_stat_in c); r1=$(pv_now); up=$(pv_uptime_in c); now=$(pv_now)
 	set -- $up
 	upt=$1 idle=$2
-	msg=$(pv_stat_check_elapsed "$st" "${up0%% *}" "$upt") || pv_fail "$msg"
+	msg=$(pv_stat_check_elapsed "$st" "$t0" "$t1" "$r0" "$r1") || pv_fail "$msg"
 	sidle=$(awk '$1 ~ /^cpu[0-9]+$/ { s += $5 } END { print s / 100 }' <<<"$st")
 	# idle is monotonic: the stat read lies between the two uptime reads
 	idle0=${up0#* }

@@ -169,9 +169,10 @@ static void build__high_water__no_column_goes_back(void **state)
 
 /*
  * A wait reported late (the task ran again) covers time already shown as
- * idle: it must not push the columns past the time since start.
+ * idle: it must not push the columns past the time since start, and what
+ * did not fit is dropped, not shown later in place of idle.
  */
-static void build__late_steal__columns_still_add_up(void **state)
+static void build__late_steal__fits_now_or_is_dropped(void **state)
 {
 	struct pv_cpu_stat pc[1] = { 0 };
 	int phys[] = { 0 };
@@ -183,21 +184,108 @@ static void build__late_steal__columns_still_add_up(void **state)
 
 	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &a), 0);
 	assert_int_equal(a.vcpu[0][PV_COL_IDLE], 100);
+	/* 50 ticks of wait reported, 10 ticks of new time to put them in. */
 	raw.now_boot_ns = 1 * SEC + 10 * TICK;
 	pc[0].steal_ns = 50 * TICK;
 	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &b), 0);
 	assert_int_equal(colsum(b.vcpu[0]), 110);
 	assert_int_equal(b.vcpu[0][PV_COL_IDLE], 100);
 	assert_int_equal(b.vcpu[0][PV_COL_STEAL], 10);
-	/* Later the deferred steal is shown instead of new idle. */
+	/* No new wait: the next 90 ticks are idle, the 40 left over are gone. */
 	raw.now_boot_ns = 2 * SEC;
 	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &c), 0);
 	assert_int_equal(colsum(c.vcpu[0]), 200);
-	assert_int_equal(c.vcpu[0][PV_COL_STEAL], 50);
-	assert_int_equal(c.vcpu[0][PV_COL_IDLE], 150);
+	assert_int_equal(c.vcpu[0][PV_COL_STEAL], 10);
+	assert_int_equal(c.vcpu[0][PV_COL_IDLE], 190);
 	pv_cpu_view_free(&a);
 	pv_cpu_view_free(&b);
 	pv_cpu_view_free(&c);
+	pv_cpu_hwm_free(&h);
+	free(cpus);
+}
+
+/*
+ * 3 busy loops on one vCPU for 5 s: 5 s used, 10 s of run-queue wait, read
+ * every second. After they stop, the vCPU is idle, not 100% steal for the
+ * next 10 s.
+ */
+static void build__three_loops_on_one_vcpu_stop__idle_at_once(void **state)
+{
+	struct pv_cpu_stat pc[1] = { 0 };
+	int phys[] = { 0 };
+	struct pv_cpus *cpus = cpus_of(1, 1, phys);
+	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
+				  .now_real_ns = 1000 * SEC };
+	struct pv_cpu_hwm h = { 0 };
+	struct cpu_view v = { 0 };
+
+	for (__u64 t = 1; t <= 7; t++) {
+		__u64 busy = t < 5 ? t : 5;
+
+		raw.now_boot_ns = t * SEC;
+		pc[0].user_ns = busy * SEC;
+		pc[0].steal_ns = 2 * busy * SEC;
+		assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &v), 0);
+		assert_int_equal(colsum(v.vcpu[0]), t * 100);
+		assert_int_equal(v.vcpu[0][PV_COL_USER], busy * 100);
+		assert_int_equal(v.vcpu[0][PV_COL_STEAL], 0);
+		assert_int_equal(v.vcpu[0][PV_COL_IDLE], (t - busy) * 100);
+		pv_cpu_view_free(&v);
+	}
+	pv_cpu_hwm_free(&h);
+	free(cpus);
+}
+
+/* Wait that fits in the new time is shown in full, the rest is idle. */
+static void build__steal_within_room__shown_in_full(void **state)
+{
+	struct pv_cpu_stat pc[1] = { 0 };
+	int phys[] = { 0 };
+	struct pv_cpus *cpus = cpus_of(1, 1, phys);
+	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 1 * SEC, .now_real_ns = 1000 * SEC };
+	struct pv_cpu_hwm h = { 0 };
+	struct cpu_view a = { 0 }, b = { 0 };
+
+	pc[0].user_ns = 50 * TICK;
+	pc[0].steal_ns = 20 * TICK;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &a), 0);
+	assert_int_equal(a.vcpu[0][PV_COL_STEAL], 20);
+	assert_int_equal(a.vcpu[0][PV_COL_IDLE], 30);
+	/* +100 ticks: 40 used (a 50% quota burner), 50 throttled, 10 idle. */
+	raw.now_boot_ns = 2 * SEC;
+	pc[0].user_ns += 40 * TICK;
+	pc[0].steal_ns += 50 * TICK;
+	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &b), 0);
+	assert_int_equal(b.vcpu[0][PV_COL_USER], 90);
+	assert_int_equal(b.vcpu[0][PV_COL_STEAL], 70);
+	assert_int_equal(b.vcpu[0][PV_COL_IDLE], 40);
+	pv_cpu_view_free(&a);
+	pv_cpu_view_free(&b);
+	pv_cpu_hwm_free(&h);
+	free(cpus);
+}
+
+/* A transient dip of the raw steal sum is not counted again on recovery. */
+static void build__raw_steal_dips_and_recovers__not_counted_twice(void **state)
+{
+	struct pv_cpu_stat pc[1] = { 0 };
+	int phys[] = { 0 };
+	struct pv_cpus *cpus = cpus_of(1, 1, phys);
+	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
+				  .now_boot_ns = 1 * SEC, .now_real_ns = 1000 * SEC };
+	struct pv_cpu_hwm h = { 0 };
+	struct cpu_view v = { 0 };
+	const __u64 steal_at[] = { 30, 10, 30 };
+
+	for (int r = 0; r < 3; r++) {
+		raw.now_boot_ns = (__u64)(r + 1) * SEC;
+		pc[0].steal_ns = steal_at[r] * TICK;
+		assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &v), 0);
+		assert_int_equal(v.vcpu[0][PV_COL_STEAL], 30);
+		assert_int_equal(colsum(v.vcpu[0]), (__u64)(r + 1) * 100);
+		pv_cpu_view_free(&v);
+	}
 	pv_cpu_hwm_free(&h);
 	free(cpus);
 }
@@ -308,7 +396,10 @@ int main(void)
 		cmocka_unit_test(build__quota_vcpus__share_total_exactly),
 		cmocka_unit_test(build__steal_above_free_time__capped),
 		cmocka_unit_test(build__high_water__no_column_goes_back),
-		cmocka_unit_test(build__late_steal__columns_still_add_up),
+		cmocka_unit_test(build__late_steal__fits_now_or_is_dropped),
+		cmocka_unit_test(build__three_loops_on_one_vcpu_stop__idle_at_once),
+		cmocka_unit_test(build__steal_within_room__shown_in_full),
+		cmocka_unit_test(build__raw_steal_dips_and_recovers__not_counted_twice),
 		cmocka_unit_test(build__used_time__rounded_once_per_vcpu),
 		cmocka_unit_test(build__start_in_future__age_zero_not_huge),
 		cmocka_unit_test(uptime__idle__is_sum_of_vcpu_idle),
