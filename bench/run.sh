@@ -501,6 +501,9 @@ else
 	say "== 4. loadavg at scale: bench/loadavg_scale.sh not present: skipped"
 fi
 say ""
+say "== 5. restart: reads failed by a reader in a tight loop (bench/restart.sh)"
+while IFS= read -r l; do say "$l"; done < <("$ROOT/bench/restart.sh" 2>&1)
+say ""
 say "bench: done in $(( $(date +%s) - START )) s; latency target misses: $MISSES; summary in $BENCH_OUT"
 BENCH_SUMMARY_DONE=1
 exit 0

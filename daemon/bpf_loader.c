@@ -39,6 +39,7 @@ struct pv_bpf {
 	struct bpf_link *links[4];
 	int ncpus;
 	int cpu_fd, dead_fd, start_fd, meta_fd, hwm_fd;
+	int ro;   /* pv_bpf_open_pinned: fds are ours, writes are skipped */
 	char pin_dir[PATH_MAX - 32];
 };
 
@@ -450,10 +451,76 @@ fail:
 	return err ? err : -EINVAL;
 }
 
+/* A pinned map of @dir opened read-only, or -errno. */
+static int pv_pinned_map_ro(const char *dir, const char *name)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, o, .file_flags = BPF_F_RDONLY);
+	char path[PATH_MAX];
+	int fd, err = pv_pin_path(path, sizeof(path), dir, name);
+
+	if (err)
+		return err;
+	fd = bpf_obj_get_opts(path, &o);
+	return fd < 0 ? -errno : fd;
+}
+
+int pv_bpf_open_pinned(const char *pin_dir, struct pv_bpf **ret)
+{
+	const char *dir = pin_dir ? pin_dir : PV_DEFAULT_PIN_DIR;
+	int *fds[5];
+	const char *names[5] = { "pv_cpu", "pv_cpu_dead", "pv_start", "pv_meta", "pv_hwm" };
+	struct pv_meta m;
+	struct pv_bpf *b;
+	__u32 zero = 0;
+	int err = 0, ncpus;
+
+	if (strlen(dir) >= sizeof(b->pin_dir))
+		return -ENAMETOOLONG;
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0 || ncpus > PV_BPF_MAX_CPUS)
+		return ncpus < 0 ? ncpus : -ERANGE;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->ro = 1;
+	b->ncpus = ncpus;
+	strcpy(b->pin_dir, dir);
+	fds[0] = &b->cpu_fd;
+	fds[1] = &b->dead_fd;
+	fds[2] = &b->start_fd;
+	fds[3] = &b->meta_fd;
+	fds[4] = &b->hwm_fd;
+	for (size_t i = 0; i < 5; i++)
+		*fds[i] = -1;
+	for (size_t i = 0; i < 5 && !err; i++) {
+		*fds[i] = pv_pinned_map_ro(dir, names[i]);
+		if (*fds[i] < 0)
+			err = *fds[i];
+	}
+	/* Another layout would be misread: refuse it, never "fix" it. */
+	if (!err && bpf_map_lookup_elem(b->meta_fd, &zero, &m))
+		err = -errno;
+	if (!err && m.layout != PV_LAYOUT_VERSION)
+		err = -EPROTO;
+	if (err) {
+		pv_bpf_close(b);
+		return err;
+	}
+	*ret = b;
+	return 0;
+}
+
 void pv_bpf_close(struct pv_bpf *b)
 {
 	if (!b)
 		return;
+	if (b->ro) {
+		int fds[] = { b->cpu_fd, b->dead_fd, b->start_fd, b->meta_fd, b->hwm_fd };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+	}
 	/* Destroying a pinned link only drops our fd; the pin keeps it. */
 	for (size_t i = 0; i < PV_NLINKS; i++)
 		bpf_link__destroy(b->links[i]);
@@ -580,6 +647,8 @@ int pv_bpf_start_set(struct pv_bpf *b, __u64 cgid, __u64 boot_ns)
 
 	if (!b)
 		return -ENOTSUP;
+	if (b->ro)
+		return 0;   /* the estimate is the daemon's to record */
 	if (bpf_map_update_elem(b->start_fd, &cgid, &st, BPF_NOEXIST) && errno != EEXIST)
 		return -errno;
 	return 0;
@@ -622,6 +691,8 @@ int pv_bpf_hwm_store(struct pv_bpf *b, __u64 cgid, const struct pv_cpu_hwm *h)
 
 	if (!b)
 		return -ENOTSUP;
+	if (b->ro)
+		return 0;   /* marks are the daemon's to move */
 	memset(keys, 0, sizeof(keys));
 	memset(vals, 0, sizeof(vals));
 	for (int i = 0; i < n; i++, cnt++) {
@@ -647,6 +718,8 @@ int pv_bpf_forget(struct pv_bpf *b, __u64 cgid)
 
 	if (!b)
 		return -ENOTSUP;
+	if (b->ro)
+		return 0;
 	bpf_map_delete_elem(b->start_fd, &cgid);
 	if (bpf_map_delete_elem(b->hwm_fd, &k))
 		return 0;
@@ -729,7 +802,9 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 	void *big;
 	int cgfd, err;
 
-	if (!b)
+	/* Degraded, or opened read-only (no iterator loaded): the callers
+	 * fall back to the cgroup files. */
+	if (!b || !b->skel)
 		return -ENOTSUP;
 	if (cg->cpu_acct < 0)
 		return -ENOTSUP;

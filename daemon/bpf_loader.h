@@ -27,6 +27,15 @@ struct pv_bpf_opts {
  * others are removed with a log line and made afresh.
  */
 int pv_bpf_open(const struct pv_bpf_opts *o, struct pv_bpf **ret);
+/*
+ * For inspection tools (procviewctl): open the maps a running daemon pinned
+ * in @pin_dir read-only (BPF_F_RDONLY). Never loads, attaches, unpins or
+ * writes: the pins, links and pv_meta stay exactly as the daemon left them.
+ * The handle reads counters like the daemon's; its writers (start
+ * estimates, high-water marks, forget) do nothing and task counts come
+ * from /proc. 0, -ENOENT (no pins), -EPROTO (another layout) or -errno.
+ */
+int pv_bpf_open_pinned(const char *pin_dir, struct pv_bpf **ret);
 void pv_bpf_close(struct pv_bpf *b);            /* NULL-safe; keeps pins */
 /*
  * procviewd --cleanup: unlink procview's own pins in @pin_dir (accounting

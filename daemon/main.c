@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "bpf_loader.h"
+#include "daemon_state.h"
 #include "env.h"
 #include "fileio.h"
 #include "fuse_ops.h"
@@ -336,12 +337,15 @@ out:
 /*
  * Started once the FUSE mount exists; the loop thread must already serve,
  * since the first access waits for the kernel's INIT and the repair looks
- * files of the mount up. Then readiness goes to the parent and systemd.
+ * files of the mount up. Order: serving -> containers repaired -> state
+ * published -> readiness to the parent and systemd, so READY=1 means every
+ * container reads its files again.
  */
 struct ready_ctx {
 	const char *mnt;
 	int foreground;
 	int *status_fd;
+	const struct pv_env *env;
 };
 
 static void *ready_thread(void *arg)
@@ -349,7 +353,7 @@ static void *ready_thread(void *arg)
 	struct ready_ctx *r = arg;
 	char path[PATH_MAX];
 	struct stat st;
-	int rc;
+	int rc, repaired;
 
 	snprintf(path, sizeof(path), "%s/proc", r->mnt);
 	if (stat(path, &st)) {
@@ -360,13 +364,18 @@ static void *ready_thread(void *arg)
 	rc = pv_remount_repair(r->mnt);
 	if (rc < 0)
 		pv_warn("restart repair of containers' bind mounts failed: %s", strerror(-rc));
-	else if (rc > 0)
-		pv_info("restart repair: re-bound %d container file(s)", rc);
+	repaired = rc > 0 ? rc : 0;
+	rc = pv_dstate_publish_self(pv_dstate_dir(), r->mnt, st.st_dev, r->env->pin_dir,
+				    r->env->bpf != NULL, r->env->loadavg != NULL, repaired);
+	if (rc < 0)
+		pv_warn("cannot publish the daemon state in %s (procviewctl status will "
+			"not know it): %s", pv_dstate_dir(), strerror(-rc));
 	if (!r->foreground) {
 		report_status(r->status_fd, 0);
 		detach_stdio();
 	}
-	rc = pv_sd_notify("READY=1");
+	rc = pv_sd_notify(r->env->bpf ? "READY=1\nSTATUS=serving"
+				      : "READY=1\nSTATUS=serving degraded: no BPF accounting");
 	if (rc < 0)
 		pv_warn("sd_notify READY=1: %s", strerror(-rc));
 	pv_info("serving %s", r->mnt);
@@ -391,7 +400,7 @@ int main(int argc, char **argv)
 	int status_fd = -1, rc, ret = 1, mounted = 0, handlers = 0, pidfile = 0;
 	int ready_started = 0;
 	pthread_t ready_tid;
-	struct ready_ctx rctx = { .mnt = mnt, .status_fd = &status_fd };
+	struct ready_ctx rctx = { .mnt = mnt, .status_fd = &status_fd, .env = &env };
 
 	if (pv_options_parse(argc, argv, &o, stderr))
 		return 2;

@@ -34,9 +34,15 @@
 #define FUSE_SUPER_MAGIC 0x65735546
 #endif
 
-/* How long a namespace child may take (a hung FUSE lookup must not hang
-   the daemon's start). */
-#define PV_NSBIND_TIMEOUT_MS 5000
+/*
+ * How long a namespace child may take. Its work is a handful of syscalls
+ * (setns, chroot, umount2, move_mount: milliseconds even on a loaded host);
+ * only a path lookup hanging in someone else's dead FUSE mount takes
+ * longer, and readiness waits for the slowest namespace.
+ */
+#define PV_NSBIND_TIMEOUT_MS 2000
+/* Namespaces repaired at once (each is one short-lived child). */
+#define PV_REPAIR_WORKERS 8
 
 /* Decode mountinfo's octal escapes (\040 space, \011 tab, \012, \134) in place. */
 static void unescape(char *s)
@@ -188,7 +194,7 @@ int pv_remount_history_load(const char *path, dev_t *devs, int max)
 	return n;
 }
 
-static int mkdir_p(const char *dir)
+int pv_mkdir_p(const char *dir)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(dir);
@@ -230,7 +236,7 @@ int pv_remount_history_add(const char *path, dev_t dev)
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	*strrchr(dir, '/') = '\0';
-	err = mkdir_p(dir);
+	err = pv_mkdir_p(dir);
 	if (err)
 		return err;
 	/* Write a new file and rename it: a crash never leaves half a list. */
@@ -687,79 +693,94 @@ static int collect(const char *mountpoint, struct scan *s)
 	return err < 0 ? err : total;
 }
 
-/* Carry out the queued binds. Returns the number done. */
+/* Redo the binds of one namespace, log each result. Returns the number done. */
+static int run_job(const struct job *jb)
+{
+	int r = pv_ns_bind(jb->pid, jb->b, jb->n);
+
+	if (r < 0) {
+		pv_warn("remount: cannot enter mount namespace of pid %d: %s", (int)jb->pid,
+			strerror(-r));
+		return 0;
+	}
+	for (size_t i = 0; i < jb->n; i++) {
+		if (jb->b[i].result)
+			pv_warn("remount: pid %d: bind %s on %s: %s", (int)jb->pid, jb->b[i].src,
+				jb->b[i].dst, strerror(-jb->b[i].result));
+		else
+			pv_info("remount: pid %d: re-bound %s", (int)jb->pid, jb->b[i].dst);
+	}
+	return r;
+}
+
+/* Namespaces are independent: workers share one queue of jobs. */
+struct pool {
+	struct scan *s;
+	pthread_mutex_t lock;
+	size_t next;   /* protected by lock */
+	int done;      /* protected by lock */
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t j;
+		int r;
+
+		pthread_mutex_lock(&p->lock);
+		j = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (j >= p->s->njobs)
+			return NULL;
+		r = run_job(&p->s->jobs[j]);
+		pthread_mutex_lock(&p->lock);
+		p->done += r;
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+/*
+ * Carry out the queued binds, up to PV_REPAIR_WORKERS namespaces at once:
+ * one hung container costs the others nothing and the whole repair at most
+ * PV_NSBIND_TIMEOUT_MS more. Returns the number done.
+ */
 static int run_jobs(struct scan *s)
 {
-	int done = 0;
+	struct pool p = { .s = s, .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t tids[PV_REPAIR_WORKERS - 1];
+	size_t want = s->njobs < PV_REPAIR_WORKERS ? s->njobs : PV_REPAIR_WORKERS, nt = 0;
 
-	for (size_t j = 0; j < s->njobs; j++) {
-		struct job *jb = &s->jobs[j];
-		int r = pv_ns_bind(jb->pid, jb->b, jb->n);
+	/* We are a worker too; a thread that cannot start is one fewer. */
+	for (size_t i = 1; i < want; i++) {
+		int e = pthread_create(&tids[nt], NULL, pool_worker, &p);
 
-		if (r < 0) {
-			pv_warn("remount: cannot enter mount namespace of pid %d: %s",
-				(int)jb->pid, strerror(-r));
-			continue;
-		}
-		done += r;
-		for (size_t i = 0; i < jb->n; i++) {
-			if (jb->b[i].result)
-				pv_warn("remount: pid %d: bind %s on %s: %s", (int)jb->pid,
-					jb->b[i].src, jb->b[i].dst, strerror(-jb->b[i].result));
-			else
-				pv_info("remount: pid %d: re-bound %s", (int)jb->pid, jb->b[i].dst);
-		}
+		if (e)
+			pv_debug("remount: repair worker: %s", strerror(e));
+		else
+			nt++;
 	}
-	return done;
-}
-
-static void *repair_thread(void *arg)
-{
-	struct scan *s = arg;
-	int done = run_jobs(s);
-
-	pv_info("remount: re-bound %d container file(s) from %s", done, s->live_mnt);
-	scan_free(s);
-	free(s);
-	return NULL;
-}
-
-int pv_remount_repair_sync(const char *mountpoint)
-{
-	struct scan s = { 0 };
-	int err = collect(mountpoint, &s);
-
-	if (err > 0)
-		err = run_jobs(&s);
-	scan_free(&s);
-	return err;
+	pool_worker(&p);
+	for (size_t i = 0; i < nt; i++)
+		pthread_join(tids[i], NULL);
+	return p.done;
 }
 
 int pv_remount_repair(const char *mountpoint)
 {
-	struct scan *s = calloc(1, sizeof(*s));
-	pthread_attr_t attr;
-	pthread_t t;
-	int err, queued;
+	struct scan s = { 0 };
+	int err = collect(mountpoint, &s);
 
-	if (!s)
-		return -ENOMEM;
-	err = collect(mountpoint, s);
-	if (err <= 0)
-		goto out;
-	queued = err;
-	/* The binds clone files of the live mount: FUSE lookups that the
-	   caller's own loop, maybe not started yet, must answer. */
-	if ((err = -pthread_attr_init(&attr)) != 0)
-		goto out;
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	err = -pthread_create(&t, &attr, repair_thread, s);
-	pthread_attr_destroy(&attr);
-	if (err)
-		goto out;
-	return queued;   /* @s now belongs to the thread */
-out:
-	scan_free(s);
-	free(s);
+	if (err > 0) {
+		err = run_jobs(&s);
+		pv_info("remount: re-bound %d container file(s) from %s", err, s.live_mnt);
+	}
+	scan_free(&s);
 	return err;
+}
+
+int pv_remount_repair_sync(const char *mountpoint)
+{
+	return pv_remount_repair(mountpoint);
 }

@@ -30,18 +30,21 @@
 #define PV_REMOUNT_STATE_DIR "/run/procview"
 
 /*
- * For the daemon, right after its mount is up (its loop may not run yet):
- * finds the stale binds without sending a request to the live mount, then
- * re-binds them in a detached thread, which waits for the loop to answer
- * the lookups of the cloned files and logs each result. Returns the number
- * of binds queued, 0 when none, or -errno (-ENOTCONN: no procview mount at
- * @mountpoint in our namespace).
+ * Find the stale binds and re-bind them; returns once every namespace is
+ * done (or timed out), so a daemon that calls it before READY=1 is ready
+ * only when its containers are. The live mount must be served already (the
+ * clones look files of it up): the daemon calls it from a thread once its
+ * FUSE loop answers. Namespaces are repaired in parallel. Returns the
+ * number of binds repaired, 0 when none, or -errno (-ENOTCONN: no procview
+ * mount at @mountpoint in our namespace).
  */
 int pv_remount_repair(const char *mountpoint);
 
-/* Same, done before returning (procviewctl remount: the mount is served by
-   another process). Returns the number of binds repaired or -errno. */
+/* The same (procviewctl remount: the mount is served by another process). */
 int pv_remount_repair_sync(const char *mountpoint);
+
+/* mkdir -p @dir (mode 0755). 0 or -errno. */
+int pv_mkdir_p(const char *dir);
 
 /* One mountinfo line, split in place (escapes like \040 decoded). */
 struct pv_mnt {

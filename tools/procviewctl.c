@@ -3,7 +3,10 @@
  * procviewctl: inspect a running procview. Commands come from one table;
  * every figure comes from the same producers the daemon serves (this file
  * builds a struct pv_env the way procviewd does) and from the pinned BPF
- * maps, opened read-only: procviewctl never loads, attaches or repins.
+ * maps, opened read-only (pv_bpf_open_pinned): procviewctl never loads,
+ * attaches, unpins or writes BPF state, whatever build the daemon is. What
+ * the daemon itself runs on (BPF or degraded) comes from the state file it
+ * publishes (daemon_state.h), not from guesses.
  */
 #include <bpf/bpf.h>
 #include <dirent.h>
@@ -18,12 +21,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bpf_loader.h"
 #include "buf.h"
 #include "cgroup.h"
+#include "daemon_state.h"
 #include "env.h"
 #include "fileio.h"
 #include "log.h"
@@ -51,8 +56,11 @@ static struct {
 
 enum serve_state { SERVE_OK, SERVE_NONE, SERVE_DEAD, SERVE_OTHER };
 
-/* Is procviewd serving at opt.mount? @why gets a sentence when not. */
-static enum serve_state serving(char *why, size_t cap)
+/*
+ * Is procviewd serving at opt.mount? @why gets a sentence when not; @ret_dev
+ * (may be NULL) the device of the mount found there.
+ */
+static enum serve_state serving(char *why, size_t cap, dev_t *ret_dev)
 {
 	struct buf text = BUF_INIT;
 	char want[PATH_MAX], *p, *line;
@@ -77,6 +85,8 @@ static enum serve_state serving(char *why, size_t cap)
 		buf_free(&text);
 		return SERVE_NONE;
 	}
+	if (ret_dev)
+		*ret_dev = makedev(top.major, top.minor);
 	if (!pv_mnt_is_procview(&top)) {
 		snprintf(why, cap, "%s is a %s mount, not procview's (wrong --mount?)",
 			 want, top.fstype);
@@ -96,25 +106,27 @@ static int require_daemon(void)
 {
 	char why[PATH_MAX + 256];
 
-	if (serving(why, sizeof(why)) == SERVE_OK)
+	if (serving(why, sizeof(why), NULL) == SERVE_OK)
 		return 0;
 	fprintf(stderr, "procviewctl: %s\n", why);
 	return -1;
 }
 
-static int pin_fd(const char *name)
+/* A pinned map, read-only; a link (the kernel opens links read-write only). */
+static int pin_fd(const char *name, int map)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, o, .file_flags = map ? BPF_F_RDONLY : 0);
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", opt.pin_dir, name);
-	return bpf_obj_get(path);
+	return bpf_obj_get_opts(path, &o);
 }
 
 /* Layout of the pinned set: 0 and @ret filled, or -errno. */
 static int pinned_meta(struct pv_meta *ret)
 {
 	__u32 zero = 0;
-	int fd = pin_fd("pv_meta"), err = 0;
+	int fd = pin_fd("pv_meta", 1), err = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -133,7 +145,7 @@ static int links_attached(int *nlinks)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct bpf_link_info info = { 0 };
 		__u32 len = sizeof(info);
-		int fd = pin_fd(names[i]);
+		int fd = pin_fd(names[i], 0);
 
 		if (fd < 0)
 			continue;
@@ -145,64 +157,35 @@ static int links_attached(int *nlinks)
 	return n == (int)(sizeof(names) / sizeof(names[0]));
 }
 
-/* procviewd serving opt.mount: pid, and how many BPF maps it holds open. */
-static pid_t daemon_pid(int *nmaps)
+/* opt.mount made absolute the way procviewd names its mountpoint. */
+static void mount_path(char *dst, size_t cap)
 {
-	char want[PATH_MAX];
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	pid_t found = 0;
+	if (!realpath(opt.mount, dst))
+		snprintf(dst, cap, "%s", opt.mount);
+}
 
-	*nmaps = 0;
-	if (!d)
-		return 0;
-	if (!realpath(opt.mount, want))
-		snprintf(want, sizeof(want), "%s", opt.mount);
-	while (!found && (de = readdir(d))) {
-		char path[300], cmd[4096];
-		ssize_t n;
-		int named = 0, mnt = 0;
+/*
+ * The state the daemon serving opt.mount published. 0 when it belongs to
+ * the mount now at opt.mount (same device) and its pid still runs with the
+ * same start time; -ESTALE for a dead daemon's leftover, -ENOENT for none.
+ */
+static int daemon_state(dev_t live, struct pv_dstate *ret)
+{
+	char mnt[PATH_MAX];
+	unsigned long long start;
+	struct pv_dstate s;
+	int err;
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-		n = pv_read_file_at(AT_FDCWD, path, cmd, sizeof(cmd));
-		if (n <= 0)
-			continue;
-		for (char *a = cmd; a < cmd + n; a += strlen(a) + 1) {
-			const char *base = strrchr(a, '/') ? strrchr(a, '/') + 1 : a;
-
-			if (a == cmd)
-				named = strcmp(base, "procviewd") == 0;
-			else if (strcmp(a, want) == 0 || strcmp(a, opt.mount) == 0)
-				mnt = 1;
-		}
-		if (named && (mnt || strcmp(want, DEFAULT_MOUNT) == 0))
-			found = (pid_t)atoi(de->d_name);
-	}
-	closedir(d);
-	if (found) {
-		char dir[64];
-		DIR *fds;
-
-		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)found);
-		fds = opendir(dir);
-		while (fds && (de = readdir(fds))) {
-			char link[PATH_MAX], target[64];
-			ssize_t n;
-
-			snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
-			n = readlink(link, target, sizeof(target) - 1);
-			if (n > 0) {
-				target[n] = '\0';
-				if (strcmp(target, "anon_inode:bpf-map") == 0)
-					(*nmaps)++;
-			}
-		}
-		if (fds)
-			closedir(fds);
-	}
-	return found;
+	mount_path(mnt, sizeof(mnt));
+	err = pv_dstate_load(pv_dstate_dir(), mnt, &s);
+	if (err)
+		return err;
+	if (makedev(s.major, s.minor) != live)
+		return -ESTALE;
+	if (pv_dstate_starttime("/proc", s.pid, &start) || start != s.starttime)
+		return -ESTALE;
+	*ret = s;
+	return 0;
 }
 
 /* ---- the producers' environment, as procviewd builds it ---- */
@@ -212,8 +195,10 @@ static struct pv_env env;
 static int env_open(void)
 {
 	struct buf mi = BUF_INIT;
-	struct pv_meta meta;
-	int err;
+	struct pv_dstate ds;
+	char why[PATH_MAX + 256];
+	dev_t live = 0;
+	int err, use_bpf;
 
 	env.proc = "/proc";
 	env.sys = "/sys";
@@ -231,32 +216,19 @@ static int env_open(void)
 		return err;
 	}
 	/*
-	 * Reuse the daemon's pinned accounting only when it is complete and
-	 * of our layout: pv_bpf_open would otherwise replace the pins, which
-	 * an inspection tool must never do. Else figures are degraded.
+	 * Render what the daemon renders: BPF figures only when it runs on
+	 * BPF. A daemon that published nothing: use complete, attached pins.
 	 */
-	if (pinned_meta(&meta) == 0 && meta.layout == PV_LAYOUT_VERSION) {
+	serving(why, sizeof(why), &live);
+	if (daemon_state(live, &ds) == 0) {
+		use_bpf = ds.bpf;
+	} else {
 		int nl;
 
-		if (links_attached(&nl)) {
-			struct pv_bpf_opts o = { .pin_dir = opt.pin_dir, .cg = &env.cg };
-
-			/* Its "reusing pinned accounting" line is for the
-			   daemon's log, not our output. */
-			int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-			if (saved >= 0 && null >= 0)
-				dup2(null, STDERR_FILENO);
-			if (pv_bpf_open(&o, &env.bpf) < 0)
-				env.bpf = NULL;
-			if (saved >= 0) {
-				dup2(saved, STDERR_FILENO);
-				close(saved);
-			}
-			if (null >= 0)
-				close(null);
-		}
+		use_bpf = links_attached(&nl);
 	}
+	if (use_bpf && pv_bpf_open_pinned(opt.pin_dir, &env.bpf) < 0)
+		env.bpf = NULL;
 	return 0;
 }
 
@@ -300,8 +272,9 @@ static pid_t pidns_init(pid_t pid)
 		return 0;
 	d = opendir("/proc");
 	while (d && !found && (de = readdir(d))) {
-		char status[4096], *ns;
+		struct buf status = BUF_INIT;
 		struct stat st;
+		char *ns;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
@@ -309,30 +282,53 @@ static pid_t pidns_init(pid_t pid)
 		if (stat(path, &st) < 0 || st.st_ino != their.st_ino)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
-		if (pv_read_file_at(AT_FDCWD, path, status, sizeof(status)) < 0 ||
-		    !(ns = strstr(status, "\nNSpid:")))
-			continue;
-		ns = strchr(ns + 1, '\n');
-		if (ns && ns[-1] == '1' && (ns[-2] == '\t' || ns[-2] == ' '))
-			found = (pid_t)atoi(de->d_name);
+		/* Whole file: Groups: of a task in many groups runs long. */
+		if (pv_read_file_buf(AT_FDCWD, path, &status) == 0 && status.data &&
+		    (ns = strstr(status.data, "\nNSpid:"))) {
+			ns = strchr(ns + 1, '\n');
+			if (ns && ns[-1] == '1' && (ns[-2] == '\t' || ns[-2] == ' '))
+				found = (pid_t)atoi(de->d_name);
+		}
+		buf_free(&status);
 	}
 	if (d)
 		closedir(d);
 	return found;
 }
 
-/* First pid in cgroup directory @dir or below (depth-first). */
-static pid_t first_pid_below(const char *dir, int depth)
+/*
+ * First pid listed in @dir/cgroup.procs: > 0, 0 when the cgroup has no
+ * process of its own, or -errno. The whole file is read: a busy cgroup's
+ * list is kilobytes long.
+ */
+static pid_t cgroup_first_pid(const char *dir)
 {
-	char path[PATH_MAX + 32], text[64];
-	DIR *d;
-	struct dirent *de;
-	pid_t pid = 0;
+	char path[PATH_MAX + 32];
+	struct buf text = BUF_INIT;
+	long pid = 0;
+	int err;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (pv_read_file_at(AT_FDCWD, path, text, sizeof(text)) > 0 || text[0])
-		if ((pid = (pid_t)atoi(text)) > 0)
-			return pid;
+	err = pv_read_file_buf(AT_FDCWD, path, &text);
+	if (!err && text.len)
+		pid = strtol(text.data, NULL, 10);
+	buf_free(&text);
+	if (err)
+		return err;
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
+/* First pid in cgroup directory @dir or below (depth-first), 0 if none. */
+static pid_t first_pid_below(const char *dir, int depth)
+{
+	char path[PATH_MAX + 32];
+	DIR *d;
+	struct dirent *de;
+	pid_t pid = cgroup_first_pid(dir);
+
+	if (pid > 0)
+		return pid;
+	pid = 0;
 	if (depth > 32 || !(d = opendir(dir)))
 		return 0;
 	while (!pid && (de = readdir(d))) {
@@ -403,7 +399,7 @@ static int container_from_arg(const char *arg, struct pv_container *c)
 /* The pinned load average of @cgid (fixed point), -errno when unknown. */
 static int pinned_load(__u64 cgid, struct pv_load_state *ret)
 {
-	int fd = pin_fd(PV_LOADAVG_PIN_STATE), err = 0;
+	int fd = pin_fd(PV_LOADAVG_PIN_STATE, 1), err = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -559,13 +555,12 @@ static const struct pv_vfile *vfile(const char *path)
 static int walk(const char *mount, const char *rel, int depth, struct row **rows, size_t *n,
 		size_t *cap)
 {
-	char dir[PATH_MAX + PV_CGPATH_MAX], procs[PATH_MAX + PV_CGPATH_MAX + 16], text[64];
+	char dir[PATH_MAX + PV_CGPATH_MAX];
 	DIR *d;
 	struct dirent *de;
 
 	snprintf(dir, sizeof(dir), "%s%s", mount, rel);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
-	if (*rel && pv_read_file_at(AT_FDCWD, procs, text, sizeof(text)) > 0 && atoi(text) > 0) {
+	if (*rel && cgroup_first_pid(dir) > 0) {
 		if (*n == *cap) {
 			struct row *r;
 
@@ -713,7 +708,7 @@ static int cmd_mounts(int argc, char **argv)
 {
 	char why[PATH_MAX + 256], mnt[PATH_MAX];
 
-	if (serving(why, sizeof(why)) != SERVE_OK)
+	if (serving(why, sizeof(why), NULL) != SERVE_OK)
 		fprintf(stderr, "procviewctl: warning: %s\n", why);
 	if (!realpath(opt.mount, mnt))
 		snprintf(mnt, sizeof(mnt), "%s", opt.mount);
@@ -744,7 +739,7 @@ static int cmd_remount(int argc, char **argv)
 
 	if (require_daemon())
 		return 1;
-	r = pv_remount_repair_sync(opt.mount);
+	r = pv_remount_repair(opt.mount);
 	if (r < 0) {
 		fprintf(stderr, "procviewctl: remount %s: %s\n", opt.mount, strerror(-r));
 		return 1;
@@ -755,39 +750,63 @@ static int cmd_remount(int argc, char **argv)
 
 static int cmd_status(int argc, char **argv)
 {
-	char why[PATH_MAX + 256];
-	enum serve_state s = serving(why, sizeof(why));
+	char why[PATH_MAX + 256], mnt[PATH_MAX];
+	dev_t live = 0;
+	enum serve_state s = serving(why, sizeof(why), &live);
 	struct pv_meta meta;
-	int nmaps = 0, nlinks = 0, attached, have_meta;
-	pid_t pid = daemon_pid(&nmaps);
-	const char *mode;
+	struct pv_dstate ds;
+	int nlinks = 0, attached, have_meta, known = 0, degraded = 0;
+	const char *mode, *state_note = "";
 
+	mount_path(mnt, sizeof(mnt));
 	have_meta = pinned_meta(&meta) == 0;
 	attached = links_attached(&nlinks);
-	if (s != SERVE_OK)
+	if (s == SERVE_OK) {
+		int e = daemon_state(live, &ds);
+
+		known = e == 0;
+		if (e == -ESTALE)
+			state_note = " (its state file is a dead daemon's)";
+		else if (e && e != -ENOENT)
+			state_note = " (its state file is unreadable)";
+	}
+	if (s != SERVE_OK) {
 		mode = "not running";
-	else if (!attached || !have_meta || meta.layout != PV_LAYOUT_VERSION)
-		mode = "degraded (no BPF accounting: figures from cgroup files)";
-	else if (pid && nmaps == 0)
-		mode = "degraded (daemon holds no BPF maps: started with --no-bpf?)";
-	else
+	} else if (known && !ds.bpf) {
+		mode = "degraded (procviewd runs without BPF accounting: CPU figures "
+		       "from cgroup files; see its log)";
+		degraded = 1;
+	} else if (!attached || !have_meta || meta.layout != PV_LAYOUT_VERSION) {
+		/* Its programs live in the pinned links: no links, no counting. */
+		mode = "degraded (BPF accounting detached: pinned links or maps missing)";
+		degraded = 1;
+	} else if (!known) {
+		mode = "probably ok (BPF attached; procviewd published no state: older build?)";
+	} else {
 		mode = "ok";
+	}
 
 	if (opt.json) {
 		printf("{\"mountpoint\": ");
-		json_str(stdout, opt.mount);
-		printf(", \"serving\": %s, \"daemon_pid\": %d, \"pin_dir\": ",
-		       s == SERVE_OK ? "true" : "false", (int)pid);
+		json_str(stdout, mnt);
+		printf(", \"serving\": %s, \"daemon_pid\": %d, \"daemon_state_known\": %s, "
+		       "\"daemon_bpf\": %s, \"loadavg\": %s, \"repaired_at_start\": %d, \"pin_dir\": ",
+		       s == SERVE_OK ? "true" : "false", known ? ds.pid : 0,
+		       known ? "true" : "false", known ? (ds.bpf ? "true" : "false") : "null",
+		       known ? (ds.loadavg ? "true" : "false") : "null", known ? ds.repaired : -1);
 		json_str(stdout, opt.pin_dir);
 		printf(", \"layout\": %d, \"layout_expected\": %d, \"links_attached\": %d, "
 		       "\"bpf_attached\": %s, \"degraded\": %s}\n",
 		       have_meta ? (int)meta.layout : -1, PV_LAYOUT_VERSION, nlinks,
-		       attached ? "true" : "false",
-		       s == SERVE_OK && strcmp(mode, "ok") != 0 ? "true" : "false");
+		       attached ? "true" : "false", degraded ? "true" : "false");
 	} else {
-		printf("mountpoint:   %s (%s)\n", opt.mount, s == SERVE_OK ? "serving" : why);
-		if (pid)
-			printf("daemon:       pid %d, %d BPF map(s) open\n", (int)pid, nmaps);
+		printf("mountpoint:   %s (%s)\n", mnt, s == SERVE_OK ? "serving" : why);
+		if (known)
+			printf("daemon:       pid %d, %s, load averages %s, %d file(s) re-bound at start\n",
+			       ds.pid, ds.bpf ? "BPF accounting" : "no BPF (degraded)",
+			       ds.loadavg ? "sampled" : "unavailable", ds.repaired);
+		else if (s == SERVE_OK)
+			printf("daemon:       unknown: no state in %s%s\n", pv_dstate_dir(), state_note);
 		printf("pin dir:      %s", opt.pin_dir);
 		if (have_meta)
 			printf(" (layout %u%s, hierarchy id %llu)\n", meta.layout,
@@ -834,6 +853,9 @@ static int cmd_help(int argc, char **argv)
 	       "  --bpf-pin-dir DIR  pinned BPF state (default " PV_DEFAULT_PIN_DIR ")\n"
 	       "  --json             machine-readable output (list, status)\n"
 	       "  --interval S       list: sampling interval in seconds (default 1)\n"
+	       "\nenvironment:\n"
+	       "  PV_STATE_DIR       where procviewd publishes its state (default "
+	       PV_REMOUNT_STATE_DIR ")\n"
 	       "\nexamples:\n"
 	       "  procviewctl list --json\n"
 	       "  procviewctl show $(pidof nginx) meminfo\n"

@@ -2,7 +2,10 @@
 # Operators inspect procview with bpftool: every map pinned in the daemon's
 # pin directory dumps with named fields (BTF), the names being the members
 # of the shared structs in include/ (the types BPF and daemon agree on),
-# and every pinned link is attached to a program.
+# and every pinned link is attached to a program. The figures are the
+# kernel's: the test cgroup's id (the inode of its cpuacct directory) is a
+# key of pv_cpu, and its runtime there (plus its removed child's, folded
+# into pv_cpu_dead) matches cpuacct.usage.
 set -u
 . "$(dirname "$0")/lib.sh"
 pv_init
@@ -26,6 +29,8 @@ if [ -d "$cpuacct" ]; then
 	sh -c 'echo $$ > "$1/cgroup.procs"; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done' _ "$cpuacct/child"
 	rmdir "$cpuacct/child" 2>/dev/null
 fi
+# About a second of CPU of its own, so its runtime is well above noise.
+( pv_cg_enter c1 "$BASHPID"; exec timeout 1 sh -c 'while :; do :; done' )
 sleep 6
 
 # Members of struct NAME in the shared headers (ground truth for the names).
@@ -84,4 +89,45 @@ for m in pv_cpu pv_start pv_meta; do
 	[ -e "$PV_PIN/$m" ] || pv_fail "expected pinned map $m missing (layout changed? update this test and README)"
 done
 [ ${#empty[@]} -eq 0 ] || pv_log "empty maps (nothing to name-check): ${empty[*]}"
+
+# The test cgroup in pv_cpu: keyed by its directory's inode in the CPU
+# accounting hierarchy (v1 cpuacct, else cgroup2), its user+nice+system
+# over all CPUs (and its removed child's in pv_cpu_dead) against the
+# kernel's usage counter, read just before and after the dump.
+v2=$(pv_cg_dir c1 '')
+if [ -f "$cpuacct/cpuacct.usage" ]; then
+	acct=$cpuacct; usage() { cat "$cpuacct/cpuacct.usage"; }
+elif [ -f "$v2/cpu.stat" ]; then
+	acct=$v2; usage() { awk '$1 == "usage_usec" { print $2 * 1000 }' "$v2/cpu.stat"; }
+else
+	acct=""
+fi
+if [ -n "$acct" ]; then
+	cgid=$(stat -c %i "$acct")
+	u0=$(usage)
+	"$BPFTOOL" -j map dump pinned "$PV_PIN/pv_cpu" > "$PV_TMP/cpu.json" || pv_fail "dump pv_cpu"
+	"$BPFTOOL" -j map dump pinned "$PV_PIN/pv_cpu_dead" > "$PV_TMP/dead.json" || pv_fail "dump pv_cpu_dead"
+	u1=$(usage)
+	read -r own dead < <(/usr/bin/python3 - "$cgid" "$PV_TMP/cpu.json" "$PV_TMP/dead.json" <<'PY'
+import json, sys
+cgid = int(sys.argv[1])
+def runtime(path):
+    for e in json.load(open(path)):
+        key = e["formatted"]["key"] if "formatted" in e else e["key"]
+        vals = e["formatted"]["values"] if "formatted" in e else e["values"]
+        if int(key) == cgid:
+            return sum(v["value"]["user_ns"] + v["value"]["nice_ns"] + v["value"]["system_ns"] for v in vals)
+    return -1
+print(runtime(sys.argv[2]), max(runtime(sys.argv[3]), 0))
+PY
+)
+	[ "${own:--1}" -ge 0 ] || pv_fail "cgroup id $cgid ($acct) is not a key of pv_cpu"
+	bpf=$((own + dead))
+	awk -v b="$bpf" -v lo="$u0" -v hi="$u1" 'BEGIN { exit !(b >= lo * 0.97 - 2e7 && b <= hi * 1.03 + 2e7) }' ||
+		pv_fail "pv_cpu runtime of $cgid: $bpf ns (own $own, removed child $dead), kernel usage $u0..$u1 ns"
+	[ "$bpf" -ge 100000000 ] || pv_fail "pv_cpu runtime $bpf ns after a 1 s busy loop"
+	pv_log "pv_cpu[$cgid] runtime $bpf ns (own $own + removed child $dead), kernel usage $u0..$u1 ns"
+else
+	pv_fail "the test cgroup has no CPU usage counter (cpuacct.usage or cpu.stat)"
+fi
 echo "ok: $checked pinned maps dump with their field names"
