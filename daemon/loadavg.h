@@ -62,8 +62,9 @@ struct pv_load_tally {
 	__u32 running;     /* state R */
 	__u32 active;      /* R + D: what calc_load counts */
 	__u32 threads;     /* live tasks (not zombies) */
-	int max_nspid;     /* highest innermost-namespace pid, if want_nspid */
+	int max_nspid;     /* highest pid at depth nspid_level, if want_nspid */
 	int want_nspid;
+	int nspid_level;   /* pid-namespace depth of the reader */
 };
 
 /*

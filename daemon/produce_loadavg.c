@@ -57,22 +57,49 @@ static int tid_state(const struct pv_env *env, const char *tid, char *ret)
 	return 0;
 }
 
-/* The tid's number in its innermost pid namespace (last NSpid field). */
-static int tid_nspid(const struct pv_env *env, const char *tid)
+/*
+ * The NSpid numbers of @tid, host's first, into @ret (at most @max).
+ * Returns how many (the depth of its pid namespace + 1), or -1.
+ */
+static int tid_nspids(const struct pv_env *env, const char *tid, int *ret, int max)
 {
 	char path[64 + PATH_MAX], text[4096];
-	char *line, *last;
+	char *line, *tok, *save = NULL;
+	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s/status", env->proc, tid);
 	if (pv_read_file_at(AT_FDCWD, path, text, sizeof(text)) < 0)
-		return 0;
+		return -1;
 	line = strstr(text, "\nNSpid:");
 	if (!line)
-		return 0;
+		return -1;
 	line += 7;
 	line[strcspn(line, "\n")] = '\0';
-	last = strrchr(line, '\t');
-	return atoi(last ? last + 1 : line);
+	for (tok = strtok_r(line, " \t", &save); tok && n < max; tok = strtok_r(NULL, " \t", &save))
+		ret[n++] = atoi(tok);
+	return n;
+}
+
+/*
+ * The tid's number at pid-namespace depth @level (0 = the host's), or -1
+ * for a task not that deep: a task of an outer namespace has no number
+ * there, and must not offer its host pid as the namespace's last pid.
+ */
+static int tid_nspid_at(const struct pv_env *env, const char *tid, int level)
+{
+	int nr[PV_LOADAVG_MAX_PIDNS_LEVEL + 1];
+	int n = tid_nspids(env, tid, nr, PV_LOADAVG_MAX_PIDNS_LEVEL + 1);
+
+	return level >= 0 && level < n ? nr[level] : -1;
+}
+
+/* Depth of @tid's pid namespace (0: the host's), or -1. */
+static int tid_pidns_level(const struct pv_env *env, const char *tid)
+{
+	int nr[PV_LOADAVG_MAX_PIDNS_LEVEL + 1];
+	int n = tid_nspids(env, tid, nr, PV_LOADAVG_MAX_PIDNS_LEVEL + 1);
+
+	return n > 0 ? n - 1 : -1;
 }
 
 /* Tally the tasks listed in dir @fd and below (v2 cgroup.threads, v1 tasks). */
@@ -102,7 +129,7 @@ static void tally_dir(const struct pv_env *env, int fd, int depth, struct pv_loa
 			if (st == 'R' || st == 'D')
 				t->active++;
 			if (t->want_nspid) {
-				int n = tid_nspid(env, tok);
+				int n = tid_nspid_at(env, tok, t->nspid_level);
 
 				if (n > t->max_nspid)
 					t->max_nspid = n;
@@ -214,9 +241,13 @@ static int collect_loadavg(const struct pv_env *env, const struct pv_container *
 	pv_loadavg_track(env->loadavg, c);
 	if (env->loadavg && pv_loadavg_lookup(env->loadavg, c->cpu_cgid, &s) == 0) {
 		memcpy(v->avenrun, s.avenrun, sizeof(v->avenrun));
-		v->nr_running = s.nr_running;
-		v->nr_threads = s.nr_threads;
-		have_counts = 1;
+		/* The file sampler's counts cost what a fresh count costs and
+		 * miss tasks (the reader) started since: count afresh then. */
+		if (pv_loadavg_is_bpf(env->loadavg)) {
+			v->nr_running = s.nr_running;
+			v->nr_threads = s.nr_threads;
+			have_counts = 1;
+		}
 	}
 	if (env->bpf && pv_bpf_task_counts(env->bpf, &env->cg, c, &tc) == 0) {
 		v->nr_running = tc.running;
@@ -240,7 +271,11 @@ static int collect_loadavg(const struct pv_env *env, const struct pv_container *
 	/* With BPF, a pid namespace not known yet had no fork since we
 	 * started and no task at the last pass: nothing better to offer. */
 	if (!have_counts || (!have_pid && !pv_loadavg_is_bpf(env->loadavg))) {
-		t.want_nspid = !have_pid;
+		char tid[16];
+
+		snprintf(tid, sizeof(tid), "%d", (int)c->reader_pid);
+		t.nspid_level = tid_pidns_level(env, tid);
+		t.want_nspid = !have_pid && t.nspid_level > 0;
 		err = env->cg.cpu_acct < 0 ? -ENOENT
 					   : pv_loadavg_tally(env, c->path[env->cg.cpu_acct], &t);
 		if (err)
