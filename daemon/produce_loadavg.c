@@ -10,8 +10,8 @@
  *    do after boot; never the host's. Only when no sampler runs at all do
  *    they stay 0.00.
  *  - running/threads: counted now by the BPF accounting (pv_bpf_task_counts)
- *    when it is loaded, else the counts of the sampler's last pass (at most
- *    5 s old), else counted from the cgroup's task lists and
+ *    when it is loaded, else the counts of the BPF sampler's last pass (at
+ *    most 5 s old), else counted now from the cgroup's task lists and
  *    /proc/<tid>/stat (slow fallback, cost grows with the container's tasks).
  *    The reader itself counts as running, as in the kernel's file (the
  *    reading task is on a CPU when the kernel prints nr_running); ours is
@@ -21,9 +21,10 @@
  *    accounting and /proc/stat's counts all leave them out, and one
  *    container should not get two different task counts.
  *  - last pid: host readers get the host's value; readers in their own pid
- *    namespace get the number the last fork got in that namespace (recorded
- *    by BPF at fork), or, in the file fallback, the highest pid number
- *    among the container's tasks.
+ *    namespace get the kernel's allocation cursor of that namespace minus
+ *    one, as the kernel prints it there (copied by BPF at every fork and
+ *    pass), or, without BPF, the highest pid the container's tasks have in
+ *    the reader's namespace.
  */
 #include <dirent.h>
 #include <errno.h>
