@@ -80,7 +80,7 @@ if CPU_OWN=$(own_dir cpu); then
 	ACCT_OWN=$(own_dir cpuacct) || die "no v1 cpuacct hierarchy beside the v1 cpu one"
 	HIERS=("$CPU_OWN")
 	[ "$ACCT_OWN" = "$CPU_OWN" ] || HIERS+=("$ACCT_OWN")
-elif V2_OWN=$(own_dir_v2) && grep -qw cpu "$(dirname "$V2_OWN")/cgroup.controllers" 2>/dev/null; then
+elif V2_OWN=$(own_dir_v2) && grep -qw cpu "$V2_OWN/cgroup.controllers" 2>/dev/null; then
 	# Pure v2: containers are children of our own cgroup; no controller
 	# needs enabling, both daemons only read cgroup membership and cpu.stat.
 	HIERS=("$V2_OWN")
