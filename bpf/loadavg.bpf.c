@@ -12,15 +12,23 @@
  *   2. apply_load (iter/cgroup, descendants of the hierarchy root): one
  *      visit per existing cgroup; applies the kernel's calc_load to the
  *      cgroup's pinned averages with the counts of pass 1 (0 when the cgroup
- *      has no task) and stamps the entry with the pass generation.
+ *      has no task), up to the pass's target sample, and stamps the entry
+ *      with the pass generation.
  * The cost of a pass is one walk over tasks and one over cgroups inside the
  * kernel, no syscall per task or per container. Entries the newest pass did
  * not stamp belong to removed cgroups; the daemon deletes them after the
  * pass (batched), so cgroup churn leaves no state.
  *
- * on_fork (tp_btf/sched_process_fork) records, for every pid namespace the
- * child is numbered in (below the initial one), the number it got there:
- * that is the "last pid" /proc/loadavg shows inside that namespace.
+ * The "last pid" /proc/loadavg shows inside a pid namespace is the kernel's
+ * allocation cursor of that namespace minus one (fs/proc/loadavg.c prints
+ * idr_get_cursor() - 1). on_fork (tp_btf/sched_process_fork) copies that
+ * cursor for every namespace the child is numbered in (below the initial
+ * one, whose readers get the host file); each pass copies it again for the
+ * namespaces that have tasks. The cursor, not the child's own number: with
+ * concurrent forks in one namespace the hook of an earlier child can run
+ * after a later child got its number. Two hooks can still store in the
+ * wrong order (each reads, then stores); the next fork or pass (5 s)
+ * corrects that.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -37,9 +45,9 @@ const volatile int use_v2;       /* pure v2: key by task->cgroups->dfl_cgrp */
 const volatile int use_cpuacct;  /* v1: cpuacct hierarchy, else cpu */
 
 /* Written by the daemon (mmap'ed bss) before each pass; one writer. */
-__u64 cur_gen;     /* CLOCK_BOOTTIME ns of the pass: generation stamp */
-__u32 ticks;       /* 5-s samples this pass applies (0: refresh only) */
-__u32 resync;      /* 1: overwrite last pids from the pid allocators */
+__u64 cur_gen;     /* CLOCK_MONOTONIC ns of the pass: generation stamp */
+__u64 target;      /* every entry's averages end at this sample number */
+__u32 ticks;       /* samples that became due with this pass (0: refresh) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -135,14 +143,29 @@ static __always_inline void count_add(__u64 id, __u32 active, __u32 running)
 	c->nr_threads += 1;
 }
 
-/* Seed/refresh the last pid of the task's own pid namespace. */
+/* What the kernel prints as last pid inside @ns: its cursor minus one. */
+static __always_inline void store_lastpid(struct pid_namespace *ns)
+{
+	__u32 inum = BPF_CORE_READ(ns, ns.inum);
+	__s32 last = (__s32)BPF_CORE_READ(ns, idr.idr_next) - 1;
+	struct pv_lastpid *lp = bpf_map_lookup_elem(&loadavg_lastpid, &inum);
+	struct pv_lastpid v = { .gen = cur_gen, .last_pid = last };
+
+	if (lp) {
+		/* In place: no allocation on the fork path of a known ns. */
+		lp->last_pid = last;
+		lp->gen = cur_gen;
+		return;
+	}
+	bpf_map_update_elem(&loadavg_lastpid, &inum, &v, BPF_ANY);
+}
+
+/* Refresh the last pid of the task's own pid namespace (and keep it). */
 static __always_inline void touch_pidns(struct task_struct *t)
 {
 	struct pid *pid = BPF_CORE_READ(t, thread_pid);
 	struct pid_namespace *ns;
-	struct pv_lastpid *lp, v = {};
 	unsigned int level;
-	__u32 inum;
 
 	if (!pid)
 		return;
@@ -150,18 +173,8 @@ static __always_inline void touch_pidns(struct task_struct *t)
 	if (level == 0 || level >= PV_LOADAVG_MAX_PIDNS_LEVEL)
 		return; /* initial namespace: the host's /proc/loadavg has it */
 	ns = BPF_CORE_READ(pid, numbers[level].ns);
-	if (!ns)
-		return;
-	inum = BPF_CORE_READ(ns, ns.inum);
-	lp = bpf_map_lookup_elem(&loadavg_lastpid, &inum);
-	if (lp && !resync) {
-		lp->gen = cur_gen;
-		return;
-	}
-	/* The allocator's cursor is one past the last pid it handed out. */
-	v.gen = cur_gen;
-	v.last_pid = (__s32)BPF_CORE_READ(ns, idr.idr_next) - 1;
-	bpf_map_update_elem(&loadavg_lastpid, &inum, &v, BPF_ANY);
+	if (ns)
+		store_lastpid(ns);
 }
 
 SEC("iter/task")
@@ -207,7 +220,7 @@ int apply_load(struct bpf_iter__cgroup *ctx)
 	struct pv_load_count *c;
 	struct pv_load_state *s;
 	__u64 id, active = 0;
-	__u32 running = 0, threads = 0, n = ticks;
+	__u32 running = 0, threads = 0, n;
 
 	if (!cg || BPF_CORE_READ(cg, level) <= 0)
 		return 0;
@@ -222,20 +235,26 @@ int apply_load(struct bpf_iter__cgroup *ctx)
 	}
 	s = bpf_map_lookup_elem(&loadavg_state, &id);
 	if (!s) {
-		/* A new cgroup starts from 0, as the kernel's avenrun at boot. */
-		struct pv_load_state z = {};
+		/* A new cgroup starts from 0, as the kernel's avenrun at boot,
+		 * and takes only the samples due with this pass. */
+		struct pv_load_state z = { .applied = target - ticks };
 
 		bpf_map_update_elem(&loadavg_state, &id, &z, BPF_NOEXIST);
 		s = bpf_map_lookup_elem(&loadavg_state, &id);
 		if (!s)
 			return 0;
 	}
-	if (n) {
+	if (s->applied > target)
+		s->applied = target; /* cannot happen with a consistent meta */
+	if (s->applied < target) {
+		__u64 due = target - s->applied;
 		__u64 a = active * PV_FIXED_1;
 
+		n = due > PV_LOADAVG_MAX_CATCHUP ? PV_LOADAVG_MAX_CATCHUP : (__u32)due;
 		s->avenrun[0] = pv_calc_load_n_inl(s->avenrun[0], PV_EXP_1, a, n);
 		s->avenrun[1] = pv_calc_load_n_inl(s->avenrun[1], PV_EXP_5, a, n);
 		s->avenrun[2] = pv_calc_load_n_inl(s->avenrun[2], PV_EXP_15, a, n);
+		s->applied = target;
 	}
 	s->nr_active = (__u32)active;
 	s->nr_running = running;
@@ -256,18 +275,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	/* The child got a number in its namespace and every ancestor one. */
 	for (i = 1; i < PV_LOADAVG_MAX_PIDNS_LEVEL; i++) {
 		struct pid_namespace *ns;
-		struct pv_lastpid v = {};
-		__u32 inum;
 
 		if (i > level)
 			break;
 		ns = BPF_CORE_READ(pid, numbers[i].ns);
 		if (!ns)
 			break;
-		inum = BPF_CORE_READ(ns, ns.inum);
-		v.gen = cur_gen;
-		v.last_pid = BPF_CORE_READ(pid, numbers[i].nr);
-		bpf_map_update_elem(&loadavg_lastpid, &inum, &v, BPF_ANY);
+		store_lastpid(ns);
 	}
 	return 0;
 }

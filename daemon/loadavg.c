@@ -9,11 +9,19 @@
  * cgroup in a second walk, both inside one read(2) each; the daemon's work
  * per pass is a handful of syscalls plus a batched sweep of stale entries.
  *
- * Sample timing: sample k happens at last_sample_ns + k*5s (CLOCK_BOOTTIME).
+ * Sample timing: sample k happens at last_sample_ns + k*5s (CLOCK_MONOTONIC).
  * last_sample_ns lives in the pinned loadavg_meta map, so a restarted daemon
  * continues the same 5-s grid: samples it missed while down are applied at
  * once with the current counts (the kernel's own catch-up after missed
- * ticks, calc_load_n), and a sample is never applied twice.
+ * ticks, calc_load_n). Samples are numbered (meta.samples); each state entry
+ * records the last one folded in and a pass brings entries up to a target
+ * number, so a pass whose meta update was lost (daemon killed in between)
+ * and is redone after a restart applies nothing twice.
+ *
+ * CLOCK_MONOTONIC, not BOOTTIME: the kernel's loadavg runs on jiffies, which
+ * stand still while the machine is suspended; a BOOTTIME grid would apply
+ * the suspended hours as catch-up samples on resume and move the averages
+ * where the host's do not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,15 +45,17 @@
 #include "calc_load.h"
 #include "loadavg.skel.h"
 #include "loadavg.h"
+#include "loadavg_files.h"
 #include "log.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 #define PERIOD_NS ((__u64)PV_LOAD_FREQ_SEC * NSEC_PER_SEC)
-#define MAX_CATCHUP_TICKS (1u << 20)
 #define SWEEP_CHUNK 256
+#define SWEEP_MAX_VALUE 56  /* largest value of a swept map */
 #define SWEEP_EVERY 12    /* passes between sweeps of counts and last pids */
 
 struct pv_loadavg {
+	struct pv_loadavg_files *files; /* set: the file sampler, nothing below */
 	struct loadavg_bpf *skel;
 	struct bpf_link *fork_link;
 	struct bpf_link *task_iter;
@@ -60,11 +70,11 @@ struct pv_loadavg {
 	atomic_ullong passes;
 };
 
-static __u64 boottime_ns(void)
+static __u64 monotonic_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec;
 }
 
@@ -105,14 +115,14 @@ static int sweep(int fd, size_t key_size, size_t value_size, size_t gen_off,
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	unsigned char keys[SWEEP_CHUNK * 8];
-	unsigned char vals[SWEEP_CHUNK * 48];
+	unsigned char vals[SWEEP_CHUNK * SWEEP_MAX_VALUE];
 	unsigned char stale[SWEEP_CHUNK * 8];
 	__u64 in_batch = 0, out_batch = 0;
 	int first = 1, err = 0, done = 0, deleted = 0;
 	unsigned char *stale_all = NULL;
 	size_t nstale = 0, cap = 0;
 
-	if (key_size > 8 || value_size > 48)
+	if (key_size > 8 || value_size > SWEEP_MAX_VALUE)
 		return -EINVAL;
 	while (!done) {
 		__u32 count = SWEEP_CHUNK, i, ns = 0;
@@ -181,10 +191,6 @@ static int meta_write(struct pv_loadavg *l)
 	return 0;
 }
 
-/*
- * One pass: count every container's tasks, apply @nticks samples to every
- * existing cgroup, drop state of cgroups that are gone.
- */
 static __u64 thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -193,17 +199,23 @@ static __u64 thread_cpu_ns(void)
 	return (__u64)ts.tv_sec * NSEC_PER_SEC + (__u64)ts.tv_nsec;
 }
 
-static int loadavg_pass(struct pv_loadavg *l, unsigned int nticks, int resync)
+/*
+ * One pass: count every container's tasks, bring every existing cgroup's
+ * averages up to sample @target (@nticks of them new with this pass: what a
+ * cgroup seen for the first time takes), drop state of cgroups that are gone.
+ */
+static int loadavg_pass(struct pv_loadavg *l, __u64 target, __u64 nticks)
 {
-	__u64 gen = boottime_ns(), c0 = thread_cpu_ns(), c1, c2;
+	__u64 gen = monotonic_ns(), c0 = thread_cpu_ns(), c1, c2;
 	int err;
 
 	/* Generations must grow even if two passes share a ns reading. */
 	if (gen <= l->skel->bss->cur_gen)
 		gen = l->skel->bss->cur_gen + 1;
 	l->skel->bss->cur_gen = gen;
-	l->skel->bss->ticks = nticks;
-	l->skel->bss->resync = resync;
+	l->skel->bss->target = target;
+	l->skel->bss->ticks = nticks > PV_LOADAVG_MAX_CATCHUP ? PV_LOADAVG_MAX_CATCHUP
+							    : (__u32)nticks;
 
 	err = run_iter(l->task_iter, "task");
 	if (err)
@@ -224,8 +236,8 @@ static int loadavg_pass(struct pv_loadavg *l, unsigned int nticks, int resync)
 		      offsetof(struct pv_lastpid, gen), gen, "lastpid");
 	}
 	atomic_fetch_add(&l->passes, 1);
-	pv_debug("loadavg: pass %u tick(s): cpu %llu us (tasks %llu, cgroups %llu, sweep %llu)",
-		 nticks, (unsigned long long)(thread_cpu_ns() - c0) / 1000,
+	pv_debug("loadavg: pass %llu tick(s): cpu %llu us (tasks %llu, cgroups %llu, sweep %llu)",
+		 (unsigned long long)nticks, (unsigned long long)(thread_cpu_ns() - c0) / 1000,
 		 (unsigned long long)(c1 - c0) / 1000, (unsigned long long)(c2 - c1) / 1000,
 		 (unsigned long long)(thread_cpu_ns() - c2) / 1000);
 	return 0;
@@ -240,9 +252,11 @@ static int loadavg_tick(struct pv_loadavg *l, __u64 now)
 	if (now < l->last_sample_ns + PERIOD_NS)
 		return 0;
 	k = (now - l->last_sample_ns) / PERIOD_NS;
-	err = loadavg_pass(l, k > MAX_CATCHUP_TICKS ? MAX_CATCHUP_TICKS : (unsigned int)k, 0);
+	err = loadavg_pass(l, l->samples + k, k);
 	if (err)
 		return err;
+	/* Killed here, the next daemon redoes this pass: the entries already
+	 * at sample samples+k take nothing more from it. */
 	l->last_sample_ns += k * PERIOD_NS;
 	l->samples += k;
 	return meta_write(l);
@@ -290,9 +304,22 @@ static void *sampler_main(void *arg)
 			pv_warn("loadavg: read timerfd: %s", strerror(errno));
 		/* The grid, not the expiration count, says what is due: a
 		 * late wakeup applies every sample it covers exactly once. */
-		loadavg_tick(l, boottime_ns());
+		loadavg_tick(l, monotonic_ns());
 	}
 	return NULL;
+}
+
+/* Delete every entry of the state map (a reset of the pinned state). */
+static int state_clear(int fd)
+{
+	__u64 key;
+
+	/* Always restart from the first key: deleting the current key would
+	 * make get_next_key start over anyway. */
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0)
+		if (bpf_map_delete_elem(fd, &key) < 0 && errno != ENOENT)
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
 }
 
 static int ensure_pin_dir(const char *dir)
@@ -382,6 +409,7 @@ static void loadavg_free(struct pv_loadavg *l)
 {
 	if (!l)
 		return;
+	pv_loadavg_files_stop(l->files);
 	bpf_link__destroy(l->cgroup_iter);
 	bpf_link__destroy(l->task_iter);
 	bpf_link__destroy(l->fork_link);
@@ -393,7 +421,7 @@ static void loadavg_free(struct pv_loadavg *l)
 	free(l);
 }
 
-int pv_loadavg_start(const struct pv_env *env, struct pv_loadavg **ret)
+static int start_bpf(const struct pv_env *env, struct pv_loadavg **ret)
 {
 	char pin_state[PATH_MAX], pin_meta[PATH_MAX];
 	struct pv_load_meta meta = {};
@@ -443,13 +471,19 @@ int pv_loadavg_start(const struct pv_env *env, struct pv_loadavg **ret)
 		pv_warn("loadavg: read meta: %s", strerror(-err));
 		goto fail;
 	}
-	now = boottime_ns();
+	now = monotonic_ns();
 	if (meta.layout != PV_LOADAVG_LAYOUT || meta.last_sample_ns > now) {
 		if (meta.layout)
 			pv_warn("loadavg: pinned state has layout %llu, want %d: reset",
 				(unsigned long long)meta.layout, PV_LOADAVG_LAYOUT);
-		/* Stale generations make the first pass's sweep delete all. */
+		/* Entries of existing cgroups would survive the first pass's
+		 * sweep and be read with the new meaning: start empty. */
 		memset(&meta, 0, sizeof(meta));
+		err = state_clear(l->state_fd);
+		if (err) {
+			pv_warn("loadavg: clear pinned state: %s", strerror(-err));
+			goto fail;
+		}
 	}
 
 	err = attach_all(l, env);
@@ -467,7 +501,7 @@ int pv_loadavg_start(const struct pv_env *env, struct pv_loadavg **ret)
 	if (!meta.last_sample_ns) {
 		/* Fresh state: count now (no sample yet), start the grid. */
 		l->last_sample_ns = now;
-		err = loadavg_pass(l, 0, 1);
+		err = loadavg_pass(l, 0, 0);
 		if (!err)
 			err = meta_write(l);
 	} else {
@@ -477,7 +511,7 @@ int pv_loadavg_start(const struct pv_env *env, struct pv_loadavg **ret)
 
 		l->last_sample_ns = meta.last_sample_ns + due * PERIOD_NS;
 		l->samples += due;
-		err = loadavg_pass(l, due > MAX_CATCHUP_TICKS ? MAX_CATCHUP_TICKS : (unsigned int)due, 1);
+		err = loadavg_pass(l, l->samples, due);
 		if (!err)
 			err = meta_write(l);
 		if (due)
@@ -502,6 +536,49 @@ fail:
 	return err;
 }
 
+static int start_files(const struct pv_env *env, struct pv_loadavg **ret)
+{
+	struct pv_loadavg *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return -ENOMEM;
+	l->timer_fd = l->stop_fd = -1;
+	err = pv_loadavg_files_start(env, &l->files);
+	if (err) {
+		free(l);
+		return err;
+	}
+	*ret = l;
+	return 0;
+}
+
+int pv_loadavg_start(const struct pv_env *env, int use_bpf, struct pv_loadavg **ret)
+{
+	int err;
+
+	if (use_bpf) {
+		err = start_bpf(env, ret);
+		if (!err)
+			return 0;
+		pv_warn("loadavg: BPF sampler unavailable (%s): counting tasks through "
+			"cgroup files for the containers that read /proc/loadavg",
+			strerror(-err));
+	}
+	return start_files(env, ret);
+}
+
+int pv_loadavg_is_bpf(const struct pv_loadavg *l)
+{
+	return l && !l->files;
+}
+
+void pv_loadavg_track(struct pv_loadavg *l, const struct pv_container *c)
+{
+	if (l && l->files)
+		pv_loadavg_files_track(l->files, c);
+}
+
 void pv_loadavg_stop(struct pv_loadavg *l)
 {
 	__u64 one = 1;
@@ -522,6 +599,8 @@ int pv_loadavg_lookup(struct pv_loadavg *l, __u64 cgid, struct pv_load_state *re
 
 	if (!l)
 		return -ENODEV;
+	if (l->files)
+		return pv_loadavg_files_lookup(l->files, cgid, ret);
 	if (bpf_map_lookup_elem(l->state_fd, &cgid, &s) < 0)
 		return -errno;
 	*ret = s;
@@ -532,7 +611,7 @@ int pv_loadavg_lastpid(struct pv_loadavg *l, __u32 pidns_inum, int *ret)
 {
 	struct pv_lastpid v;
 
-	if (!l)
+	if (!l || l->files)
 		return -ENODEV;
 	if (bpf_map_lookup_elem(l->lastpid_fd, &pidns_inum, &v) < 0)
 		return -errno;
@@ -542,5 +621,7 @@ int pv_loadavg_lastpid(struct pv_loadavg *l, __u32 pidns_inum, int *ret)
 
 __u64 pv_loadavg_passes(struct pv_loadavg *l)
 {
+	if (l && l->files)
+		return pv_loadavg_files_passes(l->files);
 	return l ? atomic_load(&l->passes) : 0;
 }

@@ -22,12 +22,23 @@
 struct pv_loadavg;
 
 /*
- * Open/pin the loadavg state under @env->pin_dir and start the sampler.
- * Returns 0 or -errno (no BPF, no pin dir...); the caller logs and serves
- * the degraded line (see pv_produce_loadavg).
+ * Start the sampler. With @use_bpf: open/pin the state under @env->pin_dir
+ * and sample in BPF; when that fails (or without @use_bpf: --no-bpf), fall
+ * back to the file sampler of loadavg_files.h. Returns 0 or -errno (no
+ * CPU-accounting hierarchy, no memory...); then the caller logs and
+ * /proc/loadavg shows 0.00 averages (see pv_produce_loadavg).
  */
-int pv_loadavg_start(const struct pv_env *env, struct pv_loadavg **ret);
+int pv_loadavg_start(const struct pv_env *env, int use_bpf, struct pv_loadavg **ret);
 void pv_loadavg_stop(struct pv_loadavg *l);   /* NULL-safe; keeps pins */
+
+/* 1 when the averages come from BPF (pinned, all containers). */
+int pv_loadavg_is_bpf(const struct pv_loadavg *l);
+
+/*
+ * Reader of container @c: the file sampler follows the containers that
+ * read (no-op with BPF, which samples every cgroup). Thread-safe.
+ */
+void pv_loadavg_track(struct pv_loadavg *l, const struct pv_container *c);
 
 /*
  * The state of the cgroup with id @cgid in the CPU-accounting hierarchy:
@@ -45,6 +56,23 @@ int pv_loadavg_lastpid(struct pv_loadavg *l, __u32 pidns_inum, int *ret);
 
 /* Passes run since start (tests and benchmarks watch it move). */
 __u64 pv_loadavg_passes(struct pv_loadavg *l);
+
+/* A container's tasks counted from cgroup task lists and /proc/<tid>/stat. */
+struct pv_load_tally {
+	__u32 running;     /* state R */
+	__u32 active;      /* R + D: what calc_load counts */
+	__u32 threads;     /* live tasks (not zombies) */
+	int max_nspid;     /* highest pid at depth nspid_level, if want_nspid */
+	int want_nspid;
+	int nspid_level;   /* pid-namespace depth of the reader */
+};
+
+/*
+ * Count the tasks of cgroup @cgpath (in the CPU-accounting hierarchy) and
+ * of its descendants into @t. -ENOENT when the cgroup is gone. Cost grows
+ * with the tasks (syscalls per task): fallback paths only.
+ */
+int pv_loadavg_tally(const struct pv_env *env, const char *cgpath, struct pv_load_tally *t);
 
 /* What /proc/loadavg shows for one container (filled by the producer). */
 struct loadavg_view {

@@ -463,7 +463,7 @@ int main(int argc, char **argv)
 			env.bpf = NULL;
 		}
 	}
-	rc = pv_loadavg_start(&env, &env.loadavg);
+	rc = pv_loadavg_start(&env, !o.no_bpf, &env.loadavg);
 	if (rc) {
 		pv_warn("per-container load averages unavailable: %s", strerror(-rc));
 		env.loadavg = NULL;

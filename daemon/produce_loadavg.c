@@ -4,16 +4,27 @@
  *
  * Sources, best first:
  *  - averages: the pinned per-cgroup state the loadavg sampler updates every
- *    5 s (bpf/loadavg.bpf.c). Without the sampler (BPF unavailable) the
- *    averages read 0.00, the same way every time, never the host's.
+ *    5 s (bpf/loadavg.bpf.c). Without BPF (--no-bpf, or it failed to load)
+ *    the file sampler (loadavg_files.h) follows each container from its
+ *    first read: its averages start at 0.00 then and rise as the kernel's
+ *    do after boot; never the host's. Only when no sampler runs at all do
+ *    they stay 0.00.
  *  - running/threads: counted now by the BPF accounting (pv_bpf_task_counts)
- *    when it is loaded, else the counts of the sampler's last pass (at most
- *    5 s old), else counted from the cgroup's task lists and
+ *    when it is loaded, else the counts of the BPF sampler's last pass (at
+ *    most 5 s old), else counted now from the cgroup's task lists and
  *    /proc/<tid>/stat (slow fallback, cost grows with the container's tasks).
+ *    The reader itself counts as running, as in the kernel's file (the
+ *    reading task is on a CPU when the kernel prints nr_running); ours is
+ *    asleep in the FUSE request while we count, so it is added.
+ *    Zombies are not counted in threads although the kernel's nr_threads
+ *    holds them until they are reaped: the cgroup task lists, the BPF
+ *    accounting and /proc/stat's counts all leave them out, and one
+ *    container should not get two different task counts.
  *  - last pid: host readers get the host's value; readers in their own pid
- *    namespace get the number the last fork got in that namespace (recorded
- *    by BPF at fork), or, in the file fallback, the highest pid number
- *    among the container's tasks.
+ *    namespace get the kernel's allocation cursor of that namespace minus
+ *    one, as the kernel prints it there (copied by BPF at every fork and
+ *    pass), or, without BPF, the highest pid the container's tasks have in
+ *    the reader's namespace.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,13 +42,6 @@
 
 #define FALLBACK_MAX_DEPTH 32
 
-struct task_tally {
-	__u32 running;
-	__u32 threads;
-	int max_nspid;
-	int want_nspid;
-};
-
 /* State letter of /proc/<tid>/stat: the field after the last ')'. */
 static int tid_state(const struct pv_env *env, const char *tid, char *ret)
 {
@@ -54,26 +58,53 @@ static int tid_state(const struct pv_env *env, const char *tid, char *ret)
 	return 0;
 }
 
-/* The tid's number in its innermost pid namespace (last NSpid field). */
-static int tid_nspid(const struct pv_env *env, const char *tid)
+/*
+ * The NSpid numbers of @tid, host's first, into @ret (at most @max).
+ * Returns how many (the depth of its pid namespace + 1), or -1.
+ */
+static int tid_nspids(const struct pv_env *env, const char *tid, int *ret, int max)
 {
 	char path[64 + PATH_MAX], text[4096];
-	char *line, *last;
+	char *line, *tok, *save = NULL;
+	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s/status", env->proc, tid);
 	if (pv_read_file_at(AT_FDCWD, path, text, sizeof(text)) < 0)
-		return 0;
+		return -1;
 	line = strstr(text, "\nNSpid:");
 	if (!line)
-		return 0;
+		return -1;
 	line += 7;
 	line[strcspn(line, "\n")] = '\0';
-	last = strrchr(line, '\t');
-	return atoi(last ? last + 1 : line);
+	for (tok = strtok_r(line, " \t", &save); tok && n < max; tok = strtok_r(NULL, " \t", &save))
+		ret[n++] = atoi(tok);
+	return n;
+}
+
+/*
+ * The tid's number at pid-namespace depth @level (0 = the host's), or -1
+ * for a task not that deep: a task of an outer namespace has no number
+ * there, and must not offer its host pid as the namespace's last pid.
+ */
+static int tid_nspid_at(const struct pv_env *env, const char *tid, int level)
+{
+	int nr[PV_LOADAVG_MAX_PIDNS_LEVEL + 1];
+	int n = tid_nspids(env, tid, nr, PV_LOADAVG_MAX_PIDNS_LEVEL + 1);
+
+	return level >= 0 && level < n ? nr[level] : -1;
+}
+
+/* Depth of @tid's pid namespace (0: the host's), or -1. */
+static int tid_pidns_level(const struct pv_env *env, const char *tid)
+{
+	int nr[PV_LOADAVG_MAX_PIDNS_LEVEL + 1];
+	int n = tid_nspids(env, tid, nr, PV_LOADAVG_MAX_PIDNS_LEVEL + 1);
+
+	return n > 0 ? n - 1 : -1;
 }
 
 /* Tally the tasks listed in dir @fd and below (v2 cgroup.threads, v1 tasks). */
-static void tally_dir(const struct pv_env *env, int fd, int depth, struct task_tally *t)
+static void tally_dir(const struct pv_env *env, int fd, int depth, struct pv_load_tally *t)
 {
 	struct buf list = BUF_INIT;
 	DIR *d;
@@ -95,8 +126,11 @@ static void tally_dir(const struct pv_env *env, int fd, int depth, struct task_t
 			t->threads++;
 			if (st == 'R')
 				t->running++;
+			/* 'I' (TASK_IDLE) is uninterruptible but NOLOAD: not load. */
+			if (st == 'R' || st == 'D')
+				t->active++;
 			if (t->want_nspid) {
-				int n = tid_nspid(env, tok);
+				int n = tid_nspid_at(env, tok, t->nspid_level);
 
 				if (n > t->max_nspid)
 					t->max_nspid = n;
@@ -123,24 +157,21 @@ static void tally_dir(const struct pv_env *env, int fd, int depth, struct task_t
 	closedir(d);
 }
 
-static int tally_files(const struct pv_env *env, const struct pv_container *c,
-		       struct task_tally *t)
+int pv_loadavg_tally(const struct pv_env *env, const char *cgpath, struct pv_load_tally *t)
 {
 	const struct pv_hier *h;
-	const char *rel;
-	int fd, base;
+	const char *rel = cgpath;
+	int fd;
 
 	if (env->cg.cpu_acct < 0)
 		return -ENOENT;
 	h = &env->cg.h[env->cg.cpu_acct];
-	rel = c->path[env->cg.cpu_acct];
 	while (*rel == '/')
 		rel++;
 	if (!*rel)
 		rel = ".";
-	base = h->dirfd >= 0 ? h->dirfd : AT_FDCWD;
 	if (h->dirfd >= 0) {
-		fd = openat(base, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = openat(h->dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	} else {
 		char path[PATH_MAX + PV_CGPATH_MAX + 2];
 
@@ -186,20 +217,38 @@ static int pidns_inum(const struct pv_env *env, pid_t pid, __u32 *ret)
 	return 0;
 }
 
+/* The reader is not on a CPU while we count; the kernel's reader is. */
+static void count_reader(const struct pv_env *env, const struct pv_container *c,
+			 struct loadavg_view *v)
+{
+	char tid[16], st;
+
+	if (c->reader_pid <= 0)
+		return;
+	snprintf(tid, sizeof(tid), "%d", (int)c->reader_pid);
+	if (tid_state(env, tid, &st) == 0 && st != 'R')
+		v->nr_running++;
+}
+
 static int collect_loadavg(const struct pv_env *env, const struct pv_container *c,
 			   struct loadavg_view *v)
 {
 	struct pv_load_state s;
 	struct pv_task_counts tc;
-	struct task_tally t = { .want_nspid = 0 };
+	struct pv_load_tally t = { .want_nspid = 0 };
 	int have_counts = 0, have_pid = 0, err;
 
 	memset(v, 0, sizeof(*v));
+	pv_loadavg_track(env->loadavg, c);
 	if (env->loadavg && pv_loadavg_lookup(env->loadavg, c->cpu_cgid, &s) == 0) {
 		memcpy(v->avenrun, s.avenrun, sizeof(v->avenrun));
-		v->nr_running = s.nr_running;
-		v->nr_threads = s.nr_threads;
-		have_counts = 1;
+		/* The file sampler's counts cost what a fresh count costs and
+		 * miss tasks (the reader) started since: count afresh then. */
+		if (pv_loadavg_is_bpf(env->loadavg)) {
+			v->nr_running = s.nr_running;
+			v->nr_threads = s.nr_threads;
+			have_counts = 1;
+		}
 	}
 	if (env->bpf && pv_bpf_task_counts(env->bpf, &env->cg, c, &tc) == 0) {
 		v->nr_running = tc.running;
@@ -212,7 +261,7 @@ static int collect_loadavg(const struct pv_env *env, const struct pv_container *
 		if (err)
 			return err;
 		have_pid = 1;
-	} else if (env->loadavg) {
+	} else if (pv_loadavg_is_bpf(env->loadavg)) {
 		__u32 inum;
 
 		if (pidns_inum(env, c->reader_pid, &inum) == 0 &&
@@ -220,9 +269,16 @@ static int collect_loadavg(const struct pv_env *env, const struct pv_container *
 			have_pid = 1;
 	}
 
-	if (!have_counts || (!have_pid && !env->loadavg)) {
-		t.want_nspid = !have_pid;
-		err = tally_files(env, c, &t);
+	/* With BPF, a pid namespace not known yet had no fork since we
+	 * started and no task at the last pass: nothing better to offer. */
+	if (!have_counts || (!have_pid && !pv_loadavg_is_bpf(env->loadavg))) {
+		char tid[16];
+
+		snprintf(tid, sizeof(tid), "%d", (int)c->reader_pid);
+		t.nspid_level = tid_pidns_level(env, tid);
+		t.want_nspid = !have_pid && t.nspid_level > 0;
+		err = env->cg.cpu_acct < 0 ? -ENOENT
+					   : pv_loadavg_tally(env, c->path[env->cg.cpu_acct], &t);
 		if (err)
 			return err;
 		if (!have_counts) {
@@ -232,6 +288,7 @@ static int collect_loadavg(const struct pv_env *env, const struct pv_container *
 		if (!have_pid)
 			v->last_pid = t.max_nspid;
 	}
+	count_reader(env, c, v);
 	return 0;
 }
 

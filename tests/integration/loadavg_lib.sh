@@ -73,8 +73,37 @@ la_check_band() {
 		exit !(v >= lo && v <= hi) }' || pv_fail "$what: 1-min load $v outside the expected band"
 }
 
-# Tasks of cgroup dir $1 (recursive), one tid a line.
-la_cg_tids() { find "$1" -name tasks -exec cat {} + 2>/dev/null; }
+# Tasks of cgroup dir $1 (recursive), one tid a line: v1 "tasks", v2
+# "cgroup.threads" (a v2 dir has no "tasks" file).
+la_cg_tids() {
+	if [ -e "$1/cgroup.threads" ]; then
+		find "$1" -name cgroup.threads -exec cat {} + 2>/dev/null
+	else
+		find "$1" -name tasks -exec cat {} + 2>/dev/null
+	fi
+}
+
+# la_cg_dir NAME: NAME's directory in the hierarchy procviewd counts in
+# (cpuacct, else cpu, else the unified one).
+la_cg_dir() {
+	local d
+	for f in cpuacct cpu,cpuacct cpu ""; do
+		d=$(pv_cg_dir "$1" "$f") || continue
+		[ -d "$d" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# la_state_of STATE TID...: how many of the tids are in STATE (one letter,
+# from /proc/<tid>/stat).
+la_state_of() {
+	local want=$1 t n=0 st; shift
+	for t in "$@"; do
+		st=$(sed 's/.*) //' "/proc/$t/stat" 2>/dev/null | cut -c1)
+		[ "$st" = "$want" ] && n=$((n + 1))
+	done
+	echo $n
+}
 
 # Tids of $1 in state R (from /proc/<tid>/stat), excluding tid $2.
 la_cg_running() {
@@ -92,4 +121,76 @@ la_state_keys() {
 	bpftool -j map dump pinned "$1/loadavg_state" 2>/dev/null |
 		/usr/bin/python3 -c 'import json,sys
 for e in json.load(sys.stdin): print(e["formatted"]["key"])'
+}
+
+# la_vfork_helper DIR: build DIR/vfork, whose parent waits in vfork() for a
+# child that sleeps: the kernel's vfork wait is TASK_KILLABLE (state 'D',
+# counted as load). The child dies with its parent (PR_SET_PDEATHSIG), so
+# killing the parent by pid leaves nothing behind.
+la_vfork_helper() {
+	command -v cc >/dev/null || pv_skip "no C compiler for the vfork helper"
+	cat > "$1/vfork.c" <<'C'
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+int main(void)
+{
+	if (vfork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		sleep(100000);
+		_exit(0);
+	}
+	return 0;
+}
+C
+	cc -O0 -o "$1/vfork" "$1/vfork.c" || pv_fail "build vfork helper"
+}
+
+# la_calc_load_n LOAD EXP ACTIVE N: the kernel's catch-up, calc_load(LOAD,
+# fixed_power_int(EXP, 11, N), ACTIVE), written out independently (square
+# and multiply, each product rounded to nearest; round up while rising).
+la_calc_load_n() {
+	/usr/bin/python3 - "$@" <<'PY'
+import sys
+load, e, active, n = map(int, sys.argv[1:])
+def mul(a, b): return (a * b + 1024) >> 11
+r, x = 2048, e
+while n:
+    if n & 1: r = mul(r, x)
+    n >>= 1
+    if n: x = mul(x, x)
+num = load * r + active * (2048 - r)
+print(-(-num // 2048) if active >= load else num // 2048)
+PY
+}
+
+# la_monotonic_ns: CLOCK_MONOTONIC now (the clock of the sample grid).
+la_monotonic_ns() { /usr/bin/python3 -c 'import time; print(time.monotonic_ns())'; }
+
+# la_meta PIN: "layout last_sample_ns samples" of the pinned meta map.
+la_meta() {
+	bpftool -j map lookup pinned "$1/loadavg_meta" key hex 00 00 00 00 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys
+v = json.load(sys.stdin)["formatted"]["value"]
+print(v["layout"], v["last_sample_ns"], v["samples"])'
+}
+
+# la_meta_set PIN LAYOUT LAST_SAMPLE_NS SAMPLES: overwrite the pinned meta.
+la_meta_set() {
+	local hex
+	hex=$(/usr/bin/python3 -c 'import struct,sys
+print(" ".join("%02x" % b for b in struct.pack("<4Q", int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), 0)))' "$2" "$3" "$4")
+	# shellcheck disable=SC2086 # one word per byte
+	bpftool map update pinned "$1/loadavg_meta" key hex 00 00 00 00 value hex $hex
+}
+
+# la_state PIN CGID: "l1 l5 l15 applied nr_active" of the cgroup's entry.
+la_state() {
+	bpftool -j map dump pinned "$1/loadavg_state" 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys
+for e in json.load(sys.stdin):
+    f = e["formatted"]
+    if str(f["key"]) == sys.argv[1]:
+        v = f["value"]; a = v["avenrun"]
+        print(a[0], a[1], a[2], v["applied"], v["nr_active"])' "$2"
 }

@@ -133,7 +133,118 @@ static void calc_load_n__one_step__equals_calc_load(void **state)
 					 pv_calc_load(loads[i], PV_EXP_5, act[j] * PV_FIXED_1));
 }
 
-/* Catch-up over n missed samples ~ load*e^-n/12 + K(1-e^-n/12) (1 min). */
+/*
+ * Catch-up over n missed samples: exact values of the kernel's
+ * calc_load_n(load, EXP_1, active, n) = calc_load(load, fixed_power_int(
+ * EXP_1, 11, n), active). Computed independently in python3 (square and
+ * multiply over the bits of n, low bit first, every product rounded to
+ * nearest as (a*b + 1024) >> 11; calc_load as in the table above):
+ *
+ *   def mul(a, b): return (a * b + 1024) >> 11
+ *   def fpi(x, n):
+ *       r, bits = 2048, [int(c) for c in reversed(bin(n)[2:])] if n else []
+ *       for i, b in enumerate(bits):
+ *           if b: r = mul(r, x)
+ *           if i + 1 < len(bits): x = mul(x, x)
+ *       return r
+ *   fpi(e, n) for n in 0 1 2 3 5 12 60 720 100000
+ *   calc_load_n: step(load, fpi(e, n), active) with step() as above
+ *
+ * They differ from n single steps (2594 vs 2595 after 12 samples of K=2):
+ * the kernel rounds the power, not each step.
+ */
+static const unsigned int power_n[] = { 0, 1, 2, 3, 5, 12, 60, 720, 100000 };
+#define NPOWER (sizeof(power_n) / sizeof(power_n[0]))
+
+static void check_power(__u64 exp, const __u64 *want)
+{
+	size_t i;
+
+	for (i = 0; i < NPOWER; i++) {
+		__u64 got = pv_fixed_power_int_inl(exp, PV_FSHIFT, power_n[i]);
+
+		if (got != want[i])
+			fail_msg("%llu^%u: got %llu want %llu", (unsigned long long)exp,
+				 power_n[i], (unsigned long long)got, (unsigned long long)want[i]);
+	}
+}
+
+static void fixed_power_int__exp_1__matches_kernel_formula(void **state)
+{
+	static const __u64 want[NPOWER] = { 2048, 1884, 1733, 1594, 1349, 751, 14, 0, 0 };
+
+	check_power(PV_EXP_1, want);
+}
+
+static void fixed_power_int__exp_5__matches_kernel_formula(void **state)
+{
+	static const __u64 want[NPOWER] = { 2048, 2014, 1981, 1948, 1884, 1677, 756, 0, 0 };
+
+	check_power(PV_EXP_5, want);
+}
+
+static void fixed_power_int__exp_15__matches_kernel_formula(void **state)
+{
+	static const __u64 want[NPOWER] = { 2048, 2037, 2026, 2015, 1993, 1919, 1480, 42, 0 };
+
+	check_power(PV_EXP_15, want);
+}
+
+static const unsigned int catchup_n[] = { 1, 2, 3, 12, 60, 720 };
+#define NCATCHUP (sizeof(catchup_n) / sizeof(catchup_n[0]))
+
+static void check_catchup(__u64 load, __u64 exp, unsigned int active, const __u64 *want)
+{
+	size_t i;
+
+	for (i = 0; i < NCATCHUP; i++) {
+		__u64 got = pv_calc_load_n(load, exp, active * PV_FIXED_1, catchup_n[i]);
+
+		if (got != want[i])
+			fail_msg("load %llu exp %llu active %u n=%u: got %llu want %llu",
+				 (unsigned long long)load, (unsigned long long)exp, active,
+				 catchup_n[i], (unsigned long long)got, (unsigned long long)want[i]);
+	}
+}
+
+/* Rising: from 0 towards K=2 (rounds up). */
+static void calc_load_n__rising_to_2__matches_kernel_formula(void **state)
+{
+	static const __u64 w1[NCATCHUP] = { 328, 630, 908, 2594, 4068, 4096 };
+	static const __u64 w5[NCATCHUP] = { 68, 134, 200, 742, 2584, 4096 };
+	static const __u64 w15[NCATCHUP] = { 22, 44, 66, 258, 1136, 4012 };
+
+	check_catchup(0, PV_EXP_1, 2, w1);
+	check_catchup(0, PV_EXP_5, 2, w5);
+	check_catchup(0, PV_EXP_15, 2, w15);
+}
+
+/* Falling: from 5.0 towards 1 (rounds down). */
+static void calc_load_n__falling_to_1__matches_kernel_formula(void **state)
+{
+	static const __u64 w1[NCATCHUP] = { 9584, 8980, 8424, 5052, 2104, 2048 };
+	static const __u64 w5[NCATCHUP] = { 10104, 9972, 9840, 8756, 5072, 2048 };
+	static const __u64 w15[NCATCHUP] = { 10196, 10152, 10108, 9724, 7968, 2216 };
+
+	check_catchup(5 * PV_FIXED_1, PV_EXP_1, 1, w1);
+	check_catchup(5 * PV_FIXED_1, PV_EXP_5, 1, w5);
+	check_catchup(5 * PV_FIXED_1, PV_EXP_15, 1, w15);
+}
+
+/* From 3.0 towards 1 (1 min): 5514, 3550, 2076, 2048 for n = 2, 12, 60, 720. */
+static void calc_load_n__from_3_to_1__matches_kernel_formula(void **state)
+{
+	static const struct { unsigned int n; __u64 want; } t[] = {
+		{ 2, 5514 }, { 12, 3550 }, { 60, 2076 }, { 720, 2048 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(pv_calc_load_n(3 * PV_FIXED_1, PV_EXP_1, PV_FIXED_1, t[i].n),
+				 t[i].want);
+}
+
+/* And the exponential the catch-up approximates: within 1% for a decade. */
 static void calc_load_n__many_steps__near_continuous_formula(void **state)
 {
 	unsigned int ns[] = { 2, 12, 60, 720 };
@@ -182,6 +293,12 @@ int main(void)
 		cmocka_unit_test(calc_load__one_minute_of_k2__near_continuous_formula),
 		cmocka_unit_test(calc_load_n__zero_steps__is_identity),
 		cmocka_unit_test(calc_load_n__one_step__equals_calc_load),
+		cmocka_unit_test(fixed_power_int__exp_1__matches_kernel_formula),
+		cmocka_unit_test(fixed_power_int__exp_5__matches_kernel_formula),
+		cmocka_unit_test(fixed_power_int__exp_15__matches_kernel_formula),
+		cmocka_unit_test(calc_load_n__rising_to_2__matches_kernel_formula),
+		cmocka_unit_test(calc_load_n__falling_to_1__matches_kernel_formula),
+		cmocka_unit_test(calc_load_n__from_3_to_1__matches_kernel_formula),
 		cmocka_unit_test(calc_load_n__many_steps__near_continuous_formula),
 		cmocka_unit_test(print_parts__rounding__matches_proc_loadavg),
 	};
