@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Benchmark targets beside `make bench` (which runs bench/run.sh with its
-# defaults, about 2-4 minutes). Knobs: BENCH_N, BENCH_REPS, BENCH_LOOPS,
-# BENCH_READS, BENCH_SCALE, BENCH_OUT (see bench/run.sh).
+# defaults, about 8-10 minutes including the N=10,100,1000 loadavg scale
+# run). Knobs: BENCH_N, BENCH_REPS, BENCH_LOOPS, BENCH_READS, BENCH_SCALE,
+# BENCH_OUT (see bench/run.sh).
 .PHONY: bench-quick bench-scale
 
 # A fast smoke run (~30 s): fewer samples, numbers noisier.
