@@ -146,6 +146,22 @@ C
 	cc -O0 -o "$1/vfork" "$1/vfork.c" || pv_fail "build vfork helper"
 }
 
+# la_blocked NAME: start DIR/vfork (la_vfork_helper $PV_TMP) in NAME and
+# wait up to 2 s for its parent to sleep uninterruptibly ('D'); skips when
+# the kernel does not show it so. Prints its pid in LA_BLOCKED_PID.
+la_blocked() {
+	local st="" _
+	( pv_cg_enter "$1" "$BASHPID"; exec "$PV_TMP/vfork" ) &
+	PV_PIDS+=($!)
+	LA_BLOCKED_PID=$!
+	for _ in $(seq 1 20); do
+		st=$(sed 's/.*) //' "/proc/$LA_BLOCKED_PID/stat" 2>/dev/null | cut -c1)
+		[ "$st" = D ] && return 0
+		sleep 0.1
+	done
+	pv_skip "vfork parent $LA_BLOCKED_PID is in state '$st', not D"
+}
+
 # la_calc_load_n LOAD EXP ACTIVE N: the kernel's catch-up, calc_load(LOAD,
 # fixed_power_int(EXP, 11, N), ACTIVE), written out independently (square
 # and multiply, each product rounded to nearest; round up while rising).

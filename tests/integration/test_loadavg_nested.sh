@@ -50,14 +50,10 @@ t0_lo=$(la_now)
 la_busy nest
 busy_sub
 busy_sub
-( pv_cg_enter blk "$BASHPID"; exec "$PV_TMP/vfork" ) &
-PV_PIDS+=($!)
-vfork_pid=$!
+la_blocked blk
 t0_hi=$(la_now)
 
 sleep 1
-st=$(sed 's/.*) //' "/proc/$vfork_pid/stat" | cut -c1)
-[ "$st" = D ] || pv_skip "vfork parent $vfork_pid is in state '$st', not D"
 sub_tids=$(la_cg_tids "$nest_dir/sub" | wc -l)
 [ "$sub_tids" = 2 ] || pv_fail "nest/sub holds $sub_tids tasks, want the 2 busy loops"
 

@@ -29,13 +29,9 @@ sleep 0.6
 t0_lo=$(la_now)
 la_busy busy
 la_busy busy
-( pv_cg_enter busy "$BASHPID"; exec "$PV_TMP/vfork" ) &
-PV_PIDS+=($!)
-vfork_pid=$!
+la_blocked busy
 t0_hi=$(la_now)
 sleep 1
-st=$(sed 's/.*) //' "/proc/$vfork_pid/stat" | cut -c1)
-[ "$st" = D ] || pv_skip "vfork parent $vfork_pid is in state '$st', not D"
 
 line=$(la_line busy)
 want_threads=$(la_cg_tids "$busy_dir" | wc -l)
