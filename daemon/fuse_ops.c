@@ -34,6 +34,7 @@
 #include "fileio.h"
 #include "fuse_ops.h"
 #include "log.h"
+#include "reader.h"
 #include "vfile.h"
 
 #define PV_MAX_NODES 64
@@ -53,6 +54,7 @@ struct pv_fs {
 	pv_resolve_fn resolve;
 	void *resolve_ctx;
 	struct timespec mtime;      /* daemon start: times of every node */
+	size_t handles;             /* open handles (atomic) */
 	int n;                      /* nodes; ino = index + 1 (root = 1) */
 	struct pv_node node[PV_MAX_NODES];
 };
@@ -62,6 +64,7 @@ struct pv_handle {
 	struct pv_node *node;
 	const struct pv_vfile *vf;
 	struct pv_container *c;     /* the reader's container at open */
+	struct pv_cg_ident id;      /* c's cgroup directories at open */
 	struct buf out;             /* the current rendering */
 	int logged;                 /* producer error already logged */
 };
@@ -346,15 +349,51 @@ static int should_log(const char *file, const char *cgroup, int err)
 	return ret;
 }
 
-/* Render @h afresh. 0 or -EIO (logged once per handle). */
+/*
+ * Is @h's container still the cgroup it was opened in? Producers read
+ * cgroups by path, and a path outlives its cgroup: removed and made again
+ * under the same name, it is another container (other limits, other
+ * usage). 0, or -ESTALE/-errno, logged once per handle.
+ */
+static int same_cgroup(struct pv_fs *fs, struct pv_handle *h)
+{
+	const char *cg;
+	int rc;
+
+	if (h->c->host)
+		return 0;   /* the root cgroups are never removed */
+	rc = pv_cg_ident_check(&fs->env->cg, h->c, &h->id);
+	if (rc && !h->logged) {
+		h->logged = 1;
+		cg = pv_container_name(fs->env, h->c);
+		if (should_log(h->vf->path, cg, rc))
+			pv_warn("%s: cannot render for cgroup %s (reader pid %d): %s",
+				h->vf->path, cg, (int)h->c->reader_pid,
+				rc == -ESTALE ? "the cgroup was removed or re-created since open"
+					      : strerror(-rc));
+	}
+	return rc;
+}
+
+/*
+ * Render @h afresh. 0 or -EIO (logged once per handle). The identity is
+ * checked before (so a /proc/stat producer writes no state for a removed
+ * cgroup id) and after (a cgroup re-created while we read it) rendering.
+ */
 static int render(struct pv_fs *fs, struct pv_handle *h)
 {
 	int rc;
 
 	buf_reset(&h->out);
+	if (same_cgroup(fs, h))
+		return -EIO;
 	rc = h->vf->produce(fs->env, h->c, &h->out);
 	if (!rc)
 		rc = buf_error(&h->out);
+	if (same_cgroup(fs, h)) {
+		buf_reset(&h->out);
+		return -EIO;
+	}
 	if (!rc) {
 		note_len(h->node, h->out.len);
 		return 0;
@@ -370,10 +409,11 @@ static int render(struct pv_fs *fs, struct pv_handle *h)
 	return -EIO;
 }
 
-static void handle_free(struct pv_handle *h)
+static void handle_free(struct pv_fs *fs, struct pv_handle *h)
 {
 	if (!h)
 		return;
+	__atomic_sub_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
 	pthread_mutex_destroy(&h->lock);
 	buf_free(&h->out);
 	free(h->c);
@@ -406,25 +446,31 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	__atomic_add_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&h->lock, NULL);
 	h->node = n;
 	h->vf = n->vf;
 	rc = fs->resolve(fs->resolve_ctx, ctx->pid, h->c);
+	if (!rc && !h->c->host)
+		rc = pv_cg_ident_get(&fs->env->cg, h->c, &h->id);
 	if (rc) {
 		/* -ESRCH: the reader is gone (its reply goes nowhere). */
 		if (rc == -ESRCH)
 			pv_debug("%s: reader pid %d is gone", n->vf->path, (int)ctx->pid);
+		else if (rc == -ENOENT || rc == -ESTALE)
+			pv_debug("%s: the cgroup of reader pid %d went away during the lookup",
+				 n->vf->path, (int)ctx->pid);
 		else if (should_log(n->vf->path, "?", rc))
 			pv_warn("%s: cannot tell whose container reader pid %d is in: %s",
 				n->vf->path, (int)ctx->pid, strerror(-rc));
-		handle_free(h);
+		handle_free(fs, h);
 		fuse_reply_err(req, rc == -ENOMEM ? ENOMEM : EIO);
 		return;
 	}
 	/* Rendered at open, so pread at any offset of a fresh handle works. */
 	rc = render(fs, h);
 	if (rc) {
-		handle_free(h);
+		handle_free(fs, h);
 		fuse_reply_err(req, -rc);
 		return;
 	}
@@ -433,7 +479,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->keep_cache = 0;
 	fi->nonseekable = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		handle_free(h);   /* open was interrupted: no release follows */
+		handle_free(fs, h);   /* open was interrupted: no release follows */
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -476,7 +522,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	handle_free((struct pv_handle *)(uintptr_t)fi->fh);
+	handle_free(fuse_req_userdata(req), (struct pv_handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -572,4 +618,9 @@ static const struct fuse_lowlevel_ops ops = {
 const struct fuse_lowlevel_ops *pv_fuse_ops(void)
 {
 	return &ops;
+}
+
+size_t pv_fs_open_handles(struct pv_fs *fs)
+{
+	return __atomic_load_n(&fs->handles, __ATOMIC_RELAXED);
 }

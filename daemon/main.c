@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf_loader.h"
@@ -27,6 +28,7 @@
 #include "fuse_ops.h"
 #include "loadavg.h"
 #include "log.h"
+#include "maint.h"
 #include "options.h"
 #include "reader.h"
 #include "remount.h"
@@ -373,6 +375,92 @@ static void *ready_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Cache maintenance: every PV_PRUNE_INTERVAL seconds drop what the caches
+ * hold for removed cgroups; on SIGUSR1 log their sizes and the RSS (one
+ * "stats:" line an operator or a test can compare before and after churn).
+ * SIGUSR1 is blocked in every thread, so only this one takes it.
+ */
+struct maint_ctx {
+	const struct pv_env *env;
+	struct pv_reader *reader;
+	struct pv_fs *fs;
+	int stop;                   /* atomic */
+	unsigned long stat_pruned;  /* this thread only */
+};
+
+static long self_rss_kb(void)
+{
+	char text[8192], *p;
+
+	if (pv_read_file_at(AT_FDCWD, "/proc/self/status", text, sizeof(text)) < 0)
+		return -1;
+	p = strstr(text, "\nVmRSS:");
+	return p ? strtol(p + 8, NULL, 10) : -1;
+}
+
+static void log_stats(struct maint_ctx *m)
+{
+	struct pv_reader_stats rs;
+
+	pv_reader_stats(m->reader, &rs);
+	pv_info("stats: rss_kb=%ld handles=%zu reader_ns=%zu reader_cg=%zu stat_state=%zu "
+		"pruned_reader=%lu pruned_stat=%lu", self_rss_kb(), pv_fs_open_handles(m->fs),
+		rs.ns_entries, rs.cg_entries, pv_stat_state_cgids(NULL, 0), rs.pruned,
+		m->stat_pruned);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *maint_thread(void *arg)
+{
+	struct maint_ctx *m = arg;
+	struct pv_prune_result res;
+	double next = mono_s() + PV_PRUNE_INTERVAL;
+	int warned = 0;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	while (!__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE)) {
+		double left = next - mono_s();
+		struct timespec ts = { 0, 0 };
+		int sig;
+
+		if (left > 0) {
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		}
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE))
+			break;
+		if (sig == SIGUSR1) {
+			log_stats(m);
+			continue;
+		}
+		if (mono_s() < next)
+			continue;   /* EINTR */
+		next = mono_s() + PV_PRUNE_INTERVAL;
+		pv_maint_prune(m->env, m->reader, &res);
+		m->stat_pruned += res.stat_dropped;
+		if (res.err && !warned) {
+			warned = 1;   /* once: the reason will not change */
+			pv_warn("cannot prune the /proc/stat state of removed cgroups: %s",
+				strerror(-res.err));
+		}
+		if (res.stat_dropped || res.reader_dropped)
+			pv_debug("pruned the state of removed cgroups: %zu /proc/stat, %zu reader cache",
+				 res.stat_dropped, res.reader_dropped);
+	}
+	return NULL;
+}
+
 static int resolve(void *ctx, pid_t pid, struct pv_container *ret)
 {
 	return pv_reader_resolve(ctx, pid, ret);
@@ -389,9 +477,11 @@ int main(int argc, char **argv)
 	struct fuse_loop_config *lc = NULL;
 	char mnt[PATH_MAX], mntopts[512];
 	int status_fd = -1, rc, ret = 1, mounted = 0, handlers = 0, pidfile = 0;
-	int ready_started = 0;
-	pthread_t ready_tid;
+	int ready_started = 0, maint_started = 0;
+	pthread_t ready_tid, maint_tid;
 	struct ready_ctx rctx = { .mnt = mnt, .status_fd = &status_fd };
+	struct maint_ctx mctx = { .env = &env };
+	sigset_t usr1;
 
 	if (pv_options_parse(argc, argv, &o, stderr))
 		return 2;
@@ -421,6 +511,15 @@ int main(int argc, char **argv)
 	}
 	if (!have_sys_admin()) {
 		pv_err("missing privileges: CAP_SYS_ADMIN is not in the effective set");
+		return 1;
+	}
+	/* Before any thread exists, so every thread inherits the mask and
+	   only the maintenance thread's sigtimedwait takes SIGUSR1. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	rc = pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	if (rc) {
+		pv_err("cannot block SIGUSR1: %s", strerror(rc));
 		return 1;
 	}
 	if (check_dev_fuse())
@@ -470,6 +569,14 @@ int main(int argc, char **argv)
 		pv_err("out of memory");
 		goto out;
 	}
+	mctx.reader = reader;
+	mctx.fs = fs;
+	rc = pthread_create(&maint_tid, NULL, maint_thread, &mctx);
+	if (rc) {
+		pv_err("cannot start the cache maintenance thread: %s", strerror(rc));
+		goto out;
+	}
+	maint_started = 1;
 	snprintf(mntopts, sizeof(mntopts),
 		 "ro,nosuid,nodev,noexec,allow_other,fsname=%s,subtype=%s", FSNAME, FSNAME);
 	{
@@ -532,6 +639,14 @@ out:
 	if (ready_started)
 		pthread_join(ready_tid, NULL);
 	report_status(&status_fd, (unsigned char)ret);
+	if (maint_started) {
+		__atomic_store_n(&mctx.stop, 1, __ATOMIC_RELEASE);
+		/* Wakes it now; without it, within PV_PRUNE_INTERVAL. */
+		rc = pthread_kill(maint_tid, SIGUSR1);
+		if (rc)
+			pv_warn("cannot wake the maintenance thread: %s", strerror(rc));
+		pthread_join(maint_tid, NULL);
+	}
 	if (handlers)
 		fuse_remove_signal_handlers(se);
 	if (se)

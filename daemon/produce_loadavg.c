@@ -27,6 +27,7 @@
 #include "bpf_loader.h"
 #include "fileio.h"
 #include "loadavg.h"
+#include "reader.h"
 #include "vfile.h"
 
 #define FALLBACK_MAX_DEPTH 32
@@ -58,18 +59,13 @@ static int tid_state(const struct pv_env *env, const char *tid, char *ret)
 static int tid_nspid(const struct pv_env *env, const char *tid)
 {
 	char path[64 + PATH_MAX], text[4096];
-	char *line, *last;
+	struct pv_pid_status st;
 
 	snprintf(path, sizeof(path), "%s/%s/status", env->proc, tid);
 	if (pv_read_file_at(AT_FDCWD, path, text, sizeof(text)) < 0)
 		return 0;
-	line = strstr(text, "\nNSpid:");
-	if (!line)
-		return 0;
-	line += 7;
-	line[strcspn(line, "\n")] = '\0';
-	last = strrchr(line, '\t');
-	return atoi(last ? last + 1 : line);
+	pv_parse_pid_status(text, &st);   /* reader.c: one fuzzed parser */
+	return st.nspid_last > 0 ? st.nspid_last : 0;
 }
 
 /* Tally the tasks listed in dir @fd and below (v2 cgroup.threads, v1 tasks). */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,7 @@ struct pv_reader {
 	unsigned long tick;
 	struct ns_entry ns[PV_READER_CACHE];
 	struct cg_entry *cg[PV_READER_CACHE];
-	unsigned long ns_hits, cg_hits, cg_misses, scans;
+	unsigned long ns_hits, cg_hits, cg_misses, scans, pruned;
 };
 
 static uint64_t hash_text(const char *s)
@@ -85,40 +86,64 @@ static int open_pid(int procfd, pid_t pid)
 	return fd;
 }
 
+/* Value of the status line "@key" (tab-separated numbers): the first
+ * number, or with @last the last one. -1 when absent or malformed. */
+static pid_t status_field(const char *text, const char *key, int last)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+	long first = -1, v = -1;
+
+	/* The key must start a line ("PPid:" is not "...\tPPid:"). */
+	while (p && strncmp(p, key, klen) != 0) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return -1;
+	for (p += klen;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		for (v = 0; *p >= '0' && *p <= '9'; p++) {
+			if (v > (INT_MAX - (*p - '0')) / 10)
+				return -1;   /* no pid is that large */
+			v = v * 10 + (*p - '0');
+		}
+		if (first < 0)
+			first = v;
+	}
+	/* Anything but numbers up to the end of the line: malformed. */
+	if (*p != '\n' && *p != '\0')
+		return -1;
+	return (pid_t)(last ? v : first);
+}
+
+void pv_parse_pid_status(const char *text, struct pv_pid_status *ret)
+{
+	ret->tgid = status_field(text, "Tgid:", 0);
+	ret->ppid = status_field(text, "PPid:", 0);
+	ret->nspid_last = status_field(text, "NSpid:", 1);
+}
+
 /* Tgid, PPid and the last NSpid field from /proc/<pid>/status. */
 static int read_status(int dirfd, pid_t *ret_tgid, pid_t *ret_ppid, pid_t *ret_nspid_last)
 {
-	char text[8192], *p;
+	char text[8192];
+	struct pv_pid_status st;
 	ssize_t n;
-	long ppid = -1, last = -1, tgid = 0;
 
 	n = pv_read_file_at(dirfd, "status", text, sizeof(text));
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
-	p = strstr(text, "\nTgid:");
-	if (p)
-		tgid = strtol(p + 6, NULL, 10);
-	p = strstr(text, "\nPPid:");
-	if (p)
-		ppid = strtol(p + 6, NULL, 10);
-	p = strstr(text, "\nNSpid:");
-	if (p) {
-		char *q = p + 7, *end;
-
-		for (;;) {
-			long v = strtol(q, &end, 10);
-
-			if (end == q)
-				break;
-			last = v;
-			q = end;
-		}
-	}
-	if (ppid < 0 || last < 0)
+	pv_parse_pid_status(text, &st);
+	if (st.ppid < 0 || st.nspid_last < 0)
 		return -EINVAL;
-	*ret_tgid = (pid_t)tgid;   /* 0 when absent (fixtures) */
-	*ret_ppid = (pid_t)ppid;
-	*ret_nspid_last = (pid_t)last;
+	*ret_tgid = st.tgid > 0 ? st.tgid : 0;   /* 0 when absent (fixtures) */
+	*ret_ppid = st.ppid;
+	*ret_nspid_last = st.nspid_last;
 	return 0;
 }
 
@@ -553,6 +578,92 @@ void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret)
 	s.cg_hits = r->cg_hits;
 	s.cg_misses = r->cg_misses;
 	s.scans = r->scans;
+	s.pruned = r->pruned;
 	pthread_mutex_unlock(&r->lock);
 	*ret = s;
+}
+
+size_t pv_reader_prune(struct pv_reader *r)
+{
+	const struct pv_cgroups *cg = &r->env->cg;
+	unsigned long long cur;
+	size_t dropped = 0;
+
+	/* Under the lock: at most PV_READER_CACHE readlinks and stats on
+	   procfs/cgroupfs, a fraction of a millisecond every prune. */
+	pthread_mutex_lock(&r->lock);
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		struct ns_entry *e = &r->ns[i];
+
+		if (e->ns && (read_ns(e->init_fd, &cur) || cur != e->ns)) {
+			ns_drop(e);
+			dropped++;
+		}
+		if (r->cg[i] && !still_valid(cg, r->cg[i])) {
+			cg_drop(r, i);
+			dropped++;
+		}
+	}
+	r->pruned += dropped;
+	pthread_mutex_unlock(&r->lock);
+	return dropped;
+}
+
+/* Hierarchies whose files some producer reads for a container. */
+static int ident_hiers(const struct pv_cgroups *cg, int *idx)
+{
+	int n = 0, cand[PV_CTRL__COUNT + 1];
+
+	cand[0] = cg->cpu_acct;
+	for (int c = 0; c < PV_CTRL__COUNT; c++)
+		cand[c + 1] = cg->by_ctrl[c];
+	for (int i = 0; i < PV_CTRL__COUNT + 1; i++) {
+		int dup = 0;
+
+		if (cand[i] < 0 || cand[i] >= cg->n)
+			continue;
+		for (int j = 0; j < n; j++)
+			dup |= idx[j] == cand[i];
+		if (!dup)
+			idx[n++] = cand[i];
+	}
+	return n;
+}
+
+int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
+		    struct pv_cg_ident *ret)
+{
+	struct pv_cg_ident id = { 0 };
+	ino_t ino;
+	int rc;
+
+	id.n = ident_hiers(cg, id.idx);
+	for (int i = 0; i < id.n; i++) {
+		rc = stat_dir(cg, id.idx[i], c->path[id.idx[i]], &ino);
+		if (rc)
+			return rc;
+		/* The CPU id the reader derived must still be the directory's:
+		   else the cgroup was re-created since the lookup. */
+		if (id.idx[i] == cg->cpu_acct && (__u64)ino != c->cpu_cgid)
+			return -ESTALE;
+		id.ino[i] = (__u64)ino;
+	}
+	*ret = id;
+	return 0;
+}
+
+int pv_cg_ident_check(const struct pv_cgroups *cg, const struct pv_container *c,
+		      const struct pv_cg_ident *id)
+{
+	ino_t ino;
+	int rc;
+
+	for (int i = 0; i < id->n; i++) {
+		rc = stat_dir(cg, id->idx[i], c->path[id->idx[i]], &ino);
+		if (rc == -ENOENT || (!rc && (__u64)ino != id->ino[i]))
+			return -ESTALE;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
