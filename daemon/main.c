@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bpf_loader.h"
+#include "caps.h"
 #include "env.h"
 #include "fileio.h"
 #include "fuse_ops.h"
@@ -36,18 +37,40 @@
 
 #define FSNAME "procview"
 
-/* CAP_SYS_ADMIN in the effective set (root without it cannot mount). */
-static int have_sys_admin(void)
+/*
+ * Refuse to start without a capability serving needs (one line naming each
+ * missing one and what needs it), warn for the optional ones. A process's
+ * effective set decides, whatever its uid: root with a reduced bounding
+ * set (systemd CapabilityBoundingSet=, setpriv, capsh) lacks what it lacks.
+ */
+static int check_caps(int use_bpf)
 {
-	char text[4096], *p;
+	char text[8192], list[256] = "";
+	const struct pv_cap *miss[16];
 	unsigned long long eff;
+	size_t n;
 
-	if (pv_read_file_at(AT_FDCWD, "/proc/self/status", text, sizeof(text)) < 0)
-		return geteuid() == 0;
-	p = strstr(text, "\nCapEff:");
-	if (!p || sscanf(p + 8, "%llx", &eff) != 1)
-		return geteuid() == 0;
-	return (eff >> 21) & 1;   /* CAP_SYS_ADMIN = 21 */
+	if (pv_read_file_at(AT_FDCWD, "/proc/self/status", text, sizeof(text)) < 0 ||
+	    pv_caps_parse_eff(text, &eff)) {
+		pv_warn("cannot read CapEff from /proc/self/status: assuming %s capabilities",
+			geteuid() == 0 ? "all" : "no");
+		eff = geteuid() == 0 ? ~0ULL : 0;
+	}
+	n = pv_caps_missing(eff, 1, use_bpf, miss, 16);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		pv_err("missing capability %s: needed to %s", miss[i]->name, miss[i]->why);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? " " : "", miss[i]->name);
+	}
+	if (n) {
+		pv_err("missing privileges: run as root with %s in the effective set "
+		       "(see procviewd --help, PRIVILEGES)", list);
+		return -EPERM;
+	}
+	n = pv_caps_missing(eff, 0, use_bpf, miss, 16);
+	for (size_t i = 0; i < n && i < 16; i++)
+		pv_warn("capability %s missing: %s", miss[i]->name, miss[i]->why);
+	return 0;
 }
 
 static int check_dev_fuse(void)
@@ -504,15 +527,8 @@ int main(int argc, char **argv)
 		pv_info("removed the pinned BPF state in %s", o.pin_dir);
 		return 0;
 	}
-	if (geteuid() != 0 && !have_sys_admin()) {
-		pv_err("missing privileges: run as root (needs CAP_SYS_ADMIN to mount, "
-		       "CAP_BPF/CAP_PERFMON for BPF, CAP_SYS_PTRACE to identify readers)");
+	if (check_caps(!o.no_bpf))
 		return 1;
-	}
-	if (!have_sys_admin()) {
-		pv_err("missing privileges: CAP_SYS_ADMIN is not in the effective set");
-		return 1;
-	}
 	/* Before any thread exists, so every thread inherits the mask and
 	   only the maintenance thread's sigtimedwait takes SIGUSR1. */
 	sigemptyset(&usr1);
