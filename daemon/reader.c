@@ -27,10 +27,24 @@ struct ns_entry {
 	unsigned long used;      /* LRU tick */
 };
 
+/*
+ * A cached container, packed: struct pv_container has room for
+ * PV_MAX_HIER paths of PV_CGPATH_MAX bytes (16 KiB), nearly all unused.
+ * Kept whole, a full cache was 4 MiB that container churn cycled through
+ * the allocator; here only the bytes the paths use are kept, and the
+ * fields after path[] as they are.
+ */
+#define CT_PATHS sizeof(((struct pv_container *)0)->path)
+#define CT_TAIL (sizeof(struct pv_container) - CT_PATHS)
+_Static_assert(offsetof(struct pv_container, path) == 0, "path[] must come first");
+
 struct cg_entry {
 	uint64_t hash;
 	char *text;              /* /proc/<pid>/cgroup text */
-	struct pv_container c;
+	char *paths;             /* path[0..n-1], each NUL-terminated */
+	unsigned short off[PV_MAX_HIER];
+	unsigned char tail[CT_TAIL];
+	__u64 cpu_cgid;
 	ino_t mem_ino;           /* container dir inode in the memory hier */
 	unsigned long used;
 };
@@ -45,6 +59,13 @@ struct pv_reader {
 	struct cg_entry *cg[PV_READER_CACHE];
 	unsigned long ns_hits, cg_hits, cg_misses, scans, pruned;
 };
+
+static void cg_entry_free(struct cg_entry *e)
+{
+	free(e->text);
+	free(e->paths);
+	free(e);
+}
 
 static uint64_t hash_text(const char *s)
 {
@@ -296,10 +317,8 @@ void pv_reader_free(struct pv_reader *r)
 		return;
 	for (int i = 0; i < PV_READER_CACHE; i++) {
 		ns_drop(&r->ns[i]);
-		if (r->cg[i]) {
-			free(r->cg[i]->text);
-			free(r->cg[i]);
-		}
+		if (r->cg[i])
+			cg_entry_free(r->cg[i]);
 	}
 	if (r->procfd >= 0)
 		close(r->procfd);
@@ -444,19 +463,52 @@ static int still_valid(const struct pv_cgroups *cg, const struct cg_entry *e)
 	ino_t ino;
 
 	if (hc >= 0 && hc < cg->n &&
-	    (stat_dir(cg, hc, e->c.path[hc], &ino) || (__u64)ino != e->c.cpu_cgid))
+	    (stat_dir(cg, hc, e->paths + e->off[hc], &ino) || (__u64)ino != e->cpu_cgid))
 		return 0;
 	if (hm >= 0 && hm < cg->n && hm != hc &&
-	    (stat_dir(cg, hm, e->c.path[hm], &ino) || ino != e->mem_ino))
+	    (stat_dir(cg, hm, e->paths + e->off[hm], &ino) || ino != e->mem_ino))
 		return 0;
 	return 1;
 }
 
 static void cg_drop(struct pv_reader *r, int i)
 {
-	free(r->cg[i]->text);
-	free(r->cg[i]);
+	cg_entry_free(r->cg[i]);
 	r->cg[i] = NULL;
+}
+
+static int cg_pack(struct cg_entry *e, const struct pv_container *c, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += strnlen(c->path[i], PV_CGPATH_MAX - 1) + 1;
+	e->paths = malloc(len ? len : 1);
+	if (!e->paths)
+		return -ENOMEM;
+	len = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strnlen(c->path[i], PV_CGPATH_MAX - 1);
+
+		memcpy(e->paths + len, c->path[i], l);
+		e->paths[len + l] = '\0';
+		e->off[i] = (unsigned short)len;   /* < PV_MAX_HIER * PV_CGPATH_MAX */
+		len += l + 1;
+	}
+	memcpy(e->tail, (const char *)c + CT_PATHS, CT_TAIL);
+	e->cpu_cgid = c->cpu_cgid;
+	return 0;
+}
+
+static void cg_unpack(const struct cg_entry *e, int n, struct pv_container *ret)
+{
+	for (int i = 0; i < PV_MAX_HIER; i++) {
+		if (i < n)
+			strcpy(ret->path[i], e->paths + e->off[i]);
+		else
+			ret->path[i][0] = '\0';
+	}
+	memcpy((char *)ret + CT_PATHS, e->tail, CT_TAIL);
 }
 
 /* Container for cgroup-file @text, from the cache or parsed and cached. */
@@ -474,7 +526,7 @@ static int container_of(struct pv_reader *r, const char *text, struct pv_contain
 			if (still_valid(cg, e)) {
 				e->used = ++r->tick;
 				r->cg_hits++;
-				memcpy(ret, &e->c, sizeof(*ret));
+				cg_unpack(e, cg->n, ret);
 				pthread_mutex_unlock(&r->lock);
 				return 0;
 			}
@@ -485,23 +537,26 @@ static int container_of(struct pv_reader *r, const char *text, struct pv_contain
 	r->cg_misses++;
 	pthread_mutex_unlock(&r->lock);
 
+	/* Parsed straight into @ret: callers use it only on success. */
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	rc = pv_parse_proc_cgroup(cg, text, &e->c);
+	memset(ret, 0, sizeof(*ret));
+	rc = pv_parse_proc_cgroup(cg, text, ret);
 	if (!rc)
-		rc = pv_container_ids(cg, &e->c);
+		rc = pv_container_ids(cg, ret);
 	hm = cg->by_ctrl[PV_CTRL_MEMORY];
 	if (!rc && hm >= 0 && hm < cg->n)
-		rc = stat_dir(cg, hm, e->c.path[hm], &e->mem_ino);
+		rc = stat_dir(cg, hm, ret->path[hm], &e->mem_ino);
 	if (!rc && !(e->text = strdup(text)))
 		rc = -ENOMEM;
+	if (!rc)
+		rc = cg_pack(e, ret, cg->n);
 	if (rc) {
-		free(e);
+		cg_entry_free(e);
 		return rc;
 	}
 	e->hash = h;
-	memcpy(ret, &e->c, sizeof(*ret));
 
 	pthread_mutex_lock(&r->lock);
 	/* Free slot, else the least recently used entry. */
