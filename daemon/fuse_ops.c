@@ -55,11 +55,16 @@ struct pv_fs {
 	void *resolve_ctx;
 	struct timespec mtime;      /* daemon start: times of every node */
 	size_t handles;             /* open handles (atomic) */
+	/* Every open handle, so the ones a reader still holds when the daemon
+	   stops (no RELEASE comes then) are freed too. */
+	pthread_mutex_t handles_lock;
+	struct pv_handle *open_list;
 	int n;                      /* nodes; ino = index + 1 (root = 1) */
 	struct pv_node node[PV_MAX_NODES];
 };
 
 struct pv_handle {
+	struct pv_handle *prev, *next;   /* fs->open_list, under handles_lock */
 	pthread_mutex_t lock;       /* protects c's use, out and logged */
 	struct pv_node *node;
 	const struct pv_vfile *vf;
@@ -154,6 +159,7 @@ struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve, void *r
 	if (!fs)
 		return NULL;
 	fs->env = env;
+	pthread_mutex_init(&fs->handles_lock, NULL);
 	fs->resolve = resolve;
 	fs->resolve_ctx = resolve_ctx;
 	clock_gettime(CLOCK_REALTIME, &fs->mtime);
@@ -190,10 +196,15 @@ fail:
 	return NULL;
 }
 
+static void handle_free(struct pv_fs *fs, struct pv_handle *h);
+
 void pv_fs_free(struct pv_fs *fs)
 {
 	if (!fs)
 		return;
+	while (fs->open_list)
+		handle_free(fs, fs->open_list);
+	pthread_mutex_destroy(&fs->handles_lock);
 	for (int i = 0; i < fs->n; i++)
 		free(fs->node[i].name);
 	free(fs);
@@ -413,6 +424,14 @@ static void handle_free(struct pv_fs *fs, struct pv_handle *h)
 {
 	if (!h)
 		return;
+	pthread_mutex_lock(&fs->handles_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		fs->open_list = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&fs->handles_lock);
 	__atomic_sub_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
 	pthread_mutex_destroy(&h->lock);
 	buf_free(&h->out);
@@ -447,6 +466,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	__atomic_add_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&fs->handles_lock);
+	h->next = fs->open_list;
+	if (h->next)
+		h->next->prev = h;
+	fs->open_list = h;
+	pthread_mutex_unlock(&fs->handles_lock);
 	pthread_mutex_init(&h->lock, NULL);
 	h->node = n;
 	h->vf = n->vf;
