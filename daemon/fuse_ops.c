@@ -364,16 +364,17 @@ static int should_log(const char *file, const char *cgroup, int err)
  * Is @h's container still the cgroup it was opened in? Producers read
  * cgroups by path, and a path outlives its cgroup: removed and made again
  * under the same name, it is another container (other limits, other
- * usage). 0, or -ESTALE/-errno, logged once per handle.
+ * usage). 0, or -ESTALE/-errno, logged once per handle. @cpu_only: the
+ * CPU-accounting directory alone (one stat).
  */
-static int same_cgroup(struct pv_fs *fs, struct pv_handle *h)
+static int same_cgroup(struct pv_fs *fs, struct pv_handle *h, int cpu_only)
 {
 	const char *cg;
 	int rc;
 
 	if (h->c->host)
 		return 0;   /* the root cgroups are never removed */
-	rc = pv_cg_ident_check(&fs->env->cg, h->c, &h->id);
+	rc = pv_cg_ident_check(&fs->env->cg, h->c, &h->id, cpu_only);
 	if (rc && !h->logged) {
 		h->logged = 1;
 		cg = pv_container_name(fs->env, h->c);
@@ -387,21 +388,24 @@ static int same_cgroup(struct pv_fs *fs, struct pv_handle *h)
 }
 
 /*
- * Render @h afresh. 0 or -EIO (logged once per handle). The identity is
- * checked before (so a /proc/stat producer writes no state for a removed
- * cgroup id) and after (a cgroup re-created while we read it) rendering.
+ * Render @h afresh. 0 or -EIO (logged once per handle). A re-render (not
+ * the one at open, right after the identity was taken while the reader
+ * sat in the cgroup, which so could not be removed) checks the identity:
+ * the CPU directory before (so the /proc/stat producer writes no state
+ * under a removed cgroup's id), every directory after (a cgroup made again
+ * while we read it), a dozen stats on cgroupfs in all.
  */
-static int render(struct pv_fs *fs, struct pv_handle *h)
+static int render(struct pv_fs *fs, struct pv_handle *h, int rerender)
 {
 	int rc;
 
 	buf_reset(&h->out);
-	if (same_cgroup(fs, h))
+	if (rerender && same_cgroup(fs, h, 1))
 		return -EIO;
 	rc = h->vf->produce(fs->env, h->c, &h->out);
 	if (!rc)
 		rc = buf_error(&h->out);
-	if (same_cgroup(fs, h)) {
+	if (rerender && same_cgroup(fs, h, 0)) {
 		buf_reset(&h->out);
 		return -EIO;
 	}
@@ -493,7 +497,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	/* Rendered at open, so pread at any offset of a fresh handle works. */
-	rc = render(fs, h);
+	rc = render(fs, h, 0);
 	if (rc) {
 		handle_free(fs, h);
 		fuse_reply_err(req, -rc);
@@ -518,7 +522,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	pthread_mutex_lock(&h->lock);
 	if (off == 0)
-		rc = render(fs, h);
+		rc = render(fs, h, 1);
 	if (!rc) {
 		/* Copy only what this read gets (not @size, which may be
 		 * megabytes): on the stack for every /proc-sized file. */

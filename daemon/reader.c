@@ -708,12 +708,14 @@ int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
 }
 
 int pv_cg_ident_check(const struct pv_cgroups *cg, const struct pv_container *c,
-		      const struct pv_cg_ident *id)
+		      const struct pv_cg_ident *id, int cpu_only)
 {
 	ino_t ino;
 	int rc;
 
 	for (int i = 0; i < id->n; i++) {
+		if (cpu_only && id->idx[i] != cg->cpu_acct)
+			continue;
 		rc = stat_dir(cg, id->idx[i], c->path[id->idx[i]], &ino);
 		if (rc == -ENOENT || (!rc && (__u64)ino != id->ino[i]))
 			return -ESTALE;

@@ -103,9 +103,10 @@ struct pv_cg_ident {
    longer c->cpu_cgid, -ENOENT when a directory is gone, or -errno. */
 int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
 		    struct pv_cg_ident *ret);
-/* 0 while every directory of @c still has the inode @id recorded;
-   -ESTALE when one was removed or re-created; other -errno. */
+/* 0 while every directory of @c still has the inode @id recorded (with
+   @cpu_only, only the CPU-accounting one: one stat); -ESTALE when one was
+   removed or re-created; other -errno. */
 int pv_cg_ident_check(const struct pv_cgroups *cg, const struct pv_container *c,
-		      const struct pv_cg_ident *id);
+		      const struct pv_cg_ident *id, int cpu_only);
 
 #endif

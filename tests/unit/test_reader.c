@@ -429,15 +429,18 @@ static void reader__ident__same_until_removed_or_recreated(void **state)
 
 		assert_int_equal(id.ino[i], ino_of(f, h, "ctr"));
 	}
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), 0);
 	/* Re-created in one hierarchy only (memory): another cgroup. */
 	rm_ctr(f, "memory", "ctr");
 	mkdirf("%s/memory/ctr.tmp", f->cgr);   /* takes a fresh inode first */
 	mkdirf("%s/memory/ctr", f->cgr);
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id), -ESTALE);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), -ESTALE);
+	/* The CPU directory alone is still the same. */
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1), 0);
 	/* Removed: stale too. */
 	rm_ctr(f, "cpu,cpuacct", "ctr");
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id), -ESTALE);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), -ESTALE);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1), -ESTALE);
 	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, &id2), -ENOENT);
 }
 
