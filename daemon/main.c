@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -91,7 +92,9 @@ static void exec_without_tcache(char **argv)
 	char val[1024];
 	int n;
 
-	if (t && strstr(t, knob))
+	/* In secure-execution mode (setuid) ld.so may erase the variable:
+	   the re-executed daemon would not see it and exec again. */
+	if ((t && strstr(t, knob)) || getauxval(AT_SECURE))
 		return;
 	n = snprintf(val, sizeof(val), "%s%s%s=0", t ? t : "", t ? ":" : "", knob);
 	if (n < 0 || (size_t)n >= sizeof(val) || setenv("GLIBC_TUNABLES", val, 1))
