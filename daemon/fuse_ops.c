@@ -34,6 +34,7 @@
 #include "fileio.h"
 #include "fuse_ops.h"
 #include "log.h"
+#include "reader.h"
 #include "vfile.h"
 
 #define PV_MAX_NODES 64
@@ -53,15 +54,22 @@ struct pv_fs {
 	pv_resolve_fn resolve;
 	void *resolve_ctx;
 	struct timespec mtime;      /* daemon start: times of every node */
+	size_t handles;             /* open handles (atomic) */
+	/* Every open handle, so the ones a reader still holds when the daemon
+	   stops (no RELEASE comes then) are freed too. */
+	pthread_mutex_t handles_lock;
+	struct pv_handle *open_list;
 	int n;                      /* nodes; ino = index + 1 (root = 1) */
 	struct pv_node node[PV_MAX_NODES];
 };
 
 struct pv_handle {
+	struct pv_handle *prev, *next;   /* fs->open_list, under handles_lock */
 	pthread_mutex_t lock;       /* protects c's use, out and logged */
 	struct pv_node *node;
 	const struct pv_vfile *vf;
 	struct pv_container *c;     /* the reader's container at open */
+	struct pv_cg_ident id;      /* c's cgroup directories at open */
 	struct buf out;             /* the current rendering */
 	int logged;                 /* producer error already logged */
 };
@@ -151,6 +159,7 @@ struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve, void *r
 	if (!fs)
 		return NULL;
 	fs->env = env;
+	pthread_mutex_init(&fs->handles_lock, NULL);
 	fs->resolve = resolve;
 	fs->resolve_ctx = resolve_ctx;
 	clock_gettime(CLOCK_REALTIME, &fs->mtime);
@@ -187,10 +196,15 @@ fail:
 	return NULL;
 }
 
+static void handle_free(struct pv_fs *fs, struct pv_handle *h);
+
 void pv_fs_free(struct pv_fs *fs)
 {
 	if (!fs)
 		return;
+	while (fs->open_list)
+		handle_free(fs, fs->open_list);
+	pthread_mutex_destroy(&fs->handles_lock);
 	for (int i = 0; i < fs->n; i++)
 		free(fs->node[i].name);
 	free(fs);
@@ -346,15 +360,55 @@ static int should_log(const char *file, const char *cgroup, int err)
 	return ret;
 }
 
-/* Render @h afresh. 0 or -EIO (logged once per handle). */
-static int render(struct pv_fs *fs, struct pv_handle *h)
+/*
+ * Is @h's container still the cgroup it was opened in? Producers read
+ * cgroups by path, and a path outlives its cgroup: removed and made again
+ * under the same name, it is another container (other limits, other
+ * usage). 0, or -ESTALE/-errno, logged once per handle. @cpu_only: the
+ * CPU-accounting directory alone (one stat).
+ */
+static int same_cgroup(struct pv_fs *fs, struct pv_handle *h, int cpu_only)
+{
+	const char *cg;
+	int rc;
+
+	if (h->c->host)
+		return 0;   /* the root cgroups are never removed */
+	rc = pv_cg_ident_check(&fs->env->cg, h->c, &h->id, cpu_only);
+	if (rc && !h->logged) {
+		h->logged = 1;
+		cg = pv_container_name(fs->env, h->c);
+		if (should_log(h->vf->path, cg, rc))
+			pv_warn("%s: cannot render for cgroup %s (reader pid %d): %s",
+				h->vf->path, cg, (int)h->c->reader_pid,
+				rc == -ESTALE ? "the cgroup was removed or re-created since open"
+					      : strerror(-rc));
+	}
+	return rc;
+}
+
+/*
+ * Render @h afresh. 0 or -EIO (logged once per handle). A re-render (not
+ * the one at open, right after the identity was taken while the reader
+ * sat in the cgroup, which so could not be removed) checks the identity:
+ * the CPU directory before (so the /proc/stat producer writes no state
+ * under a removed cgroup's id), every directory after (a cgroup made again
+ * while we read it), a dozen stats on cgroupfs in all.
+ */
+static int render(struct pv_fs *fs, struct pv_handle *h, int rerender)
 {
 	int rc;
 
 	buf_reset(&h->out);
+	if (rerender && same_cgroup(fs, h, 1))
+		return -EIO;
 	rc = h->vf->produce(fs->env, h->c, &h->out);
 	if (!rc)
 		rc = buf_error(&h->out);
+	if (rerender && same_cgroup(fs, h, 0)) {
+		buf_reset(&h->out);
+		return -EIO;
+	}
 	if (!rc) {
 		note_len(h->node, h->out.len);
 		return 0;
@@ -370,10 +424,19 @@ static int render(struct pv_fs *fs, struct pv_handle *h)
 	return -EIO;
 }
 
-static void handle_free(struct pv_handle *h)
+static void handle_free(struct pv_fs *fs, struct pv_handle *h)
 {
 	if (!h)
 		return;
+	pthread_mutex_lock(&fs->handles_lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		fs->open_list = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&fs->handles_lock);
+	__atomic_sub_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
 	pthread_mutex_destroy(&h->lock);
 	buf_free(&h->out);
 	free(h->c);
@@ -406,25 +469,37 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	__atomic_add_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&fs->handles_lock);
+	h->next = fs->open_list;
+	if (h->next)
+		h->next->prev = h;
+	fs->open_list = h;
+	pthread_mutex_unlock(&fs->handles_lock);
 	pthread_mutex_init(&h->lock, NULL);
 	h->node = n;
 	h->vf = n->vf;
 	rc = fs->resolve(fs->resolve_ctx, ctx->pid, h->c);
+	if (!rc && !h->c->host)
+		rc = pv_cg_ident_get(&fs->env->cg, h->c, &h->id);
 	if (rc) {
 		/* -ESRCH: the reader is gone (its reply goes nowhere). */
 		if (rc == -ESRCH)
 			pv_debug("%s: reader pid %d is gone", n->vf->path, (int)ctx->pid);
+		else if (rc == -ENOENT || rc == -ESTALE)
+			pv_debug("%s: the cgroup of reader pid %d went away during the lookup",
+				 n->vf->path, (int)ctx->pid);
 		else if (should_log(n->vf->path, "?", rc))
 			pv_warn("%s: cannot tell whose container reader pid %d is in: %s",
 				n->vf->path, (int)ctx->pid, strerror(-rc));
-		handle_free(h);
+		handle_free(fs, h);
 		fuse_reply_err(req, rc == -ENOMEM ? ENOMEM : EIO);
 		return;
 	}
 	/* Rendered at open, so pread at any offset of a fresh handle works. */
-	rc = render(fs, h);
+	rc = render(fs, h, 0);
 	if (rc) {
-		handle_free(h);
+		handle_free(fs, h);
 		fuse_reply_err(req, -rc);
 		return;
 	}
@@ -433,7 +508,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->keep_cache = 0;
 	fi->nonseekable = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		handle_free(h);   /* open was interrupted: no release follows */
+		handle_free(fs, h);   /* open was interrupted: no release follows */
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -447,7 +522,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	pthread_mutex_lock(&h->lock);
 	if (off == 0)
-		rc = render(fs, h);
+		rc = render(fs, h, 1);
 	if (!rc) {
 		/* Copy only what this read gets (not @size, which may be
 		 * megabytes): on the stack for every /proc-sized file. */
@@ -476,7 +551,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	handle_free((struct pv_handle *)(uintptr_t)fi->fh);
+	handle_free(fuse_req_userdata(req), (struct pv_handle *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -572,4 +647,9 @@ static const struct fuse_lowlevel_ops ops = {
 const struct fuse_lowlevel_ops *pv_fuse_ops(void)
 {
 	return &ops;
+}
+
+size_t pv_fs_open_handles(struct pv_fs *fs)
+{
+	return __atomic_load_n(&fs->handles, __ATOMIC_RELAXED);
 }

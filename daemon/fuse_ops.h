@@ -26,6 +26,9 @@ struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve,
 			void *resolve_ctx);
 void pv_fs_free(struct pv_fs *fs);      /* NULL-safe */
 
+/* Handles open right now (the stats line of the daemon). */
+size_t pv_fs_open_handles(struct pv_fs *fs);
+
 /* Operations table; the session's userdata must be the struct pv_fs. */
 const struct fuse_lowlevel_ops *pv_fuse_ops(void);
 

@@ -11,23 +11,28 @@
 #include <limits.h>
 #include <pthread.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf_loader.h"
+#include "caps.h"
 #include "daemon_state.h"
 #include "env.h"
 #include "fileio.h"
 #include "fuse_ops.h"
 #include "loadavg.h"
 #include "log.h"
+#include "maint.h"
 #include "options.h"
 #include "reader.h"
 #include "remount.h"
@@ -35,18 +40,72 @@
 
 #define FSNAME "procview"
 
-/* CAP_SYS_ADMIN in the effective set (root without it cannot mount). */
-static int have_sys_admin(void)
+/*
+ * Refuse to start without a capability serving needs (one line naming each
+ * missing one and what needs it), warn for the optional ones. A process's
+ * effective set decides, whatever its uid: root with a reduced bounding
+ * set (systemd CapabilityBoundingSet=, setpriv, capsh) lacks what it lacks.
+ */
+static int check_caps(int use_bpf)
 {
-	char text[4096], *p;
+	char text[8192], list[256] = "";
+	const struct pv_cap *miss[16];
 	unsigned long long eff;
+	size_t n;
 
-	if (pv_read_file_at(AT_FDCWD, "/proc/self/status", text, sizeof(text)) < 0)
-		return geteuid() == 0;
-	p = strstr(text, "\nCapEff:");
-	if (!p || sscanf(p + 8, "%llx", &eff) != 1)
-		return geteuid() == 0;
-	return (eff >> 21) & 1;   /* CAP_SYS_ADMIN = 21 */
+	if (pv_read_file_at(AT_FDCWD, "/proc/self/status", text, sizeof(text)) < 0 ||
+	    pv_caps_parse_eff(text, &eff)) {
+		pv_warn("cannot read CapEff from /proc/self/status: assuming %s capabilities",
+			geteuid() == 0 ? "all" : "no");
+		eff = geteuid() == 0 ? ~0ULL : 0;
+	}
+	n = pv_caps_missing(eff, 1, use_bpf, miss, 16);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		pv_err("missing capability %s: needed to %s", miss[i]->name, miss[i]->why);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? " " : "", miss[i]->name);
+	}
+	if (n) {
+		pv_err("missing privileges: run as root with %s in the effective set "
+		       "(see procviewd --help, PRIVILEGES)", list);
+		return -EPERM;
+	}
+	n = pv_caps_missing(eff, 0, use_bpf, miss, 16);
+	for (size_t i = 0; i < n && i < 16; i++)
+		pv_warn("capability %s missing: %s", miss[i]->name, miss[i]->why);
+	return 0;
+}
+
+/*
+ * glibc's per-thread cache (tcache) keeps up to 7 freed chunks of every
+ * small size in each FUSE worker thread, out of malloc_trim's reach: after
+ * 10,000 containers came and went the daemon held 20% more RSS, all of it
+ * in those caches (test_churn; flat with the cache off). Tunables are read
+ * only at exec, so the daemon re-executes itself once with the cache off,
+ * before any thread exists. Its cost, the arena lock on small mallocs, does
+ * not show next to the syscalls of a FUSE request. An operator's own
+ * setting of tcache_count is kept.
+ */
+static void exec_without_tcache(char **argv)
+{
+	static const char knob[] = "glibc.malloc.tcache_count";
+	const char *t = getenv("GLIBC_TUNABLES");
+	char val[1024];
+	int n;
+
+	/* In secure-execution mode (setuid) ld.so may erase the variable:
+	   the re-executed daemon would not see it and exec again. */
+	if ((t && strstr(t, knob)) || getauxval(AT_SECURE))
+		return;
+	n = snprintf(val, sizeof(val), "%s%s%s=0", t ? t : "", t ? ":" : "", knob);
+	if (n < 0 || (size_t)n >= sizeof(val) || setenv("GLIBC_TUNABLES", val, 1))
+		return;
+	execv("/proc/self/exe", argv);
+	pv_debug("re-exec without tcache: %s (serving with it)", strerror(errno));
+	if (t)
+		setenv("GLIBC_TUNABLES", t, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
 }
 
 static int check_dev_fuse(void)
@@ -382,6 +441,105 @@ static void *ready_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Cache maintenance: every PV_PRUNE_INTERVAL seconds drop what the caches
+ * hold for removed cgroups; on SIGUSR1 log their sizes and the RSS (one
+ * "stats:" line an operator or a test can compare before and after churn).
+ * SIGUSR1 is blocked in every thread, so only this one takes it.
+ */
+struct maint_ctx {
+	const struct pv_env *env;
+	struct pv_reader *reader;
+	struct pv_fs *fs;
+	int stop;                   /* atomic */
+	unsigned long stat_pruned;  /* this thread only */
+};
+
+/* VmRSS, RssAnon, RssFile (kB) and Threads of /proc/self/status; -1 if absent. */
+static void self_status(long ret[4])
+{
+	static const char *const key[4] = { "\nVmRSS:", "\nRssAnon:", "\nRssFile:", "\nThreads:" };
+	char text[8192], *p;
+
+	for (int i = 0; i < 4; i++)
+		ret[i] = -1;
+	if (pv_read_file_at(AT_FDCWD, "/proc/self/status", text, sizeof(text)) < 0)
+		return;
+	for (int i = 0; i < 4; i++) {
+		p = strstr(text, key[i]);
+		if (p)
+			ret[i] = strtol(p + strlen(key[i]), NULL, 10);
+	}
+}
+
+static void log_stats(struct maint_ctx *m)
+{
+	struct pv_reader_stats rs;
+	struct mallinfo2 mi = mallinfo2();
+	long st[4];
+
+	self_status(st);
+	pv_reader_stats(m->reader, &rs);
+	/* malloc's view: in use (heap, mmapped blocks) and free (kept). */
+	pv_info("stats: rss_kb=%ld rss_anon_kb=%ld rss_file_kb=%ld threads=%ld heap_used_kb=%zu "
+		"mmap_kb=%zu heap_free_kb=%zu handles=%zu reader_ns=%zu reader_cg=%zu "
+		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu",
+		st[0], st[1], st[2], st[3], mi.uordblks / 1024, mi.hblkhd / 1024, mi.fordblks / 1024,
+		pv_fs_open_handles(m->fs), rs.ns_entries, rs.cg_entries,
+		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *maint_thread(void *arg)
+{
+	struct maint_ctx *m = arg;
+	struct pv_prune_result res;
+	double next = mono_s() + PV_PRUNE_INTERVAL;
+	int warned = 0;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	while (!__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE)) {
+		double left = next - mono_s();
+		struct timespec ts = { 0, 0 };
+		int sig;
+
+		if (left > 0) {
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+		}
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE))
+			break;
+		if (sig == SIGUSR1) {
+			log_stats(m);
+			continue;
+		}
+		if (mono_s() < next)
+			continue;   /* EINTR */
+		next = mono_s() + PV_PRUNE_INTERVAL;
+		pv_maint_prune(m->env, m->reader, &res);
+		m->stat_pruned += res.stat_dropped;
+		if (res.err && !warned) {
+			warned = 1;   /* once: the reason will not change */
+			pv_warn("cannot prune the /proc/stat state of removed cgroups: %s",
+				strerror(-res.err));
+		}
+		if (res.stat_dropped || res.reader_dropped)
+			pv_debug("pruned the state of removed cgroups: %zu /proc/stat, %zu reader cache",
+				 res.stat_dropped, res.reader_dropped);
+	}
+	return NULL;
+}
+
 static int resolve(void *ctx, pid_t pid, struct pv_container *ret)
 {
 	return pv_reader_resolve(ctx, pid, ret);
@@ -398,9 +556,11 @@ int main(int argc, char **argv)
 	struct fuse_loop_config *lc = NULL;
 	char mnt[PATH_MAX], mntopts[512];
 	int status_fd = -1, rc, ret = 1, mounted = 0, handlers = 0, pidfile = 0;
-	int ready_started = 0;
-	pthread_t ready_tid;
+	int ready_started = 0, maint_started = 0;
+	pthread_t ready_tid, maint_tid;
 	struct ready_ctx rctx = { .mnt = mnt, .status_fd = &status_fd, .env = &env };
+	struct maint_ctx mctx = { .env = &env };
+	sigset_t usr1;
 
 	if (pv_options_parse(argc, argv, &o, stderr))
 		return 2;
@@ -423,13 +583,20 @@ int main(int argc, char **argv)
 		pv_info("removed the pinned BPF state in %s", o.pin_dir);
 		return 0;
 	}
-	if (geteuid() != 0 && !have_sys_admin()) {
-		pv_err("missing privileges: run as root (needs CAP_SYS_ADMIN to mount, "
-		       "CAP_BPF/CAP_PERFMON for BPF, CAP_SYS_PTRACE to identify readers)");
+	exec_without_tcache(argv);
+	if (check_caps(!o.no_bpf))
 		return 1;
-	}
-	if (!have_sys_admin()) {
-		pv_err("missing privileges: CAP_SYS_ADMIN is not in the effective set");
+	/* One arena: the worker threads' frees all land where malloc_trim
+	   (each prune) can give pages back, not in per-thread heaps. */
+	if (!mallopt(M_ARENA_MAX, 1))
+		pv_warn("mallopt(M_ARENA_MAX, 1) refused: per-thread heaps stay");
+	/* Before any thread exists, so every thread inherits the mask and
+	   only the maintenance thread's sigtimedwait takes SIGUSR1. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	rc = pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+	if (rc) {
+		pv_err("cannot block SIGUSR1: %s", strerror(rc));
 		return 1;
 	}
 	if (check_dev_fuse())
@@ -479,6 +646,14 @@ int main(int argc, char **argv)
 		pv_err("out of memory");
 		goto out;
 	}
+	mctx.reader = reader;
+	mctx.fs = fs;
+	rc = pthread_create(&maint_tid, NULL, maint_thread, &mctx);
+	if (rc) {
+		pv_err("cannot start the cache maintenance thread: %s", strerror(rc));
+		goto out;
+	}
+	maint_started = 1;
 	snprintf(mntopts, sizeof(mntopts),
 		 "ro,nosuid,nodev,noexec,allow_other,fsname=%s,subtype=%s", FSNAME, FSNAME);
 	{
@@ -541,6 +716,14 @@ out:
 	if (ready_started)
 		pthread_join(ready_tid, NULL);
 	report_status(&status_fd, (unsigned char)ret);
+	if (maint_started) {
+		__atomic_store_n(&mctx.stop, 1, __ATOMIC_RELEASE);
+		/* Wakes it now; without it, within PV_PRUNE_INTERVAL. */
+		rc = pthread_kill(maint_tid, SIGUSR1);
+		if (rc)
+			pv_warn("cannot wake the maintenance thread: %s", strerror(rc));
+		pthread_join(maint_tid, NULL);
+	}
 	if (handlers)
 		fuse_remove_signal_handlers(se);
 	if (se)

@@ -38,6 +38,7 @@
 #include "bpf_loader.h"
 #include "fileio.h"
 #include "loadavg.h"
+#include "reader.h"
 #include "vfile.h"
 
 #define FALLBACK_MAX_DEPTH 32
@@ -65,20 +66,18 @@ static int tid_state(const struct pv_env *env, const char *tid, char *ret)
 static int tid_nspids(const struct pv_env *env, const char *tid, int *ret, int max)
 {
 	char path[64 + PATH_MAX], text[4096];
-	char *line, *tok, *save = NULL;
-	int n = 0;
+	struct pv_pid_status st;
 
 	snprintf(path, sizeof(path), "%s/%s/status", env->proc, tid);
 	if (pv_read_file_at(AT_FDCWD, path, text, sizeof(text)) < 0)
 		return -1;
-	line = strstr(text, "\nNSpid:");
-	if (!line)
+	pv_parse_pid_status(text, &st);   /* reader.c: one fuzzed parser */
+	if (st.nspid_n <= 0)
 		return -1;
-	line += 7;
-	line[strcspn(line, "\n")] = '\0';
-	for (tok = strtok_r(line, " \t", &save); tok && n < max; tok = strtok_r(NULL, " \t", &save))
-		ret[n++] = atoi(tok);
-	return n;
+	if (st.nspid_n < max)
+		max = st.nspid_n;
+	memcpy(ret, st.nspid, (size_t)max * sizeof(*ret));
+	return max;
 }
 
 /*

@@ -19,6 +19,7 @@
 #include "cpustat.h"
 #include "fileio.h"
 #include "log.h"
+#include "maint.h"
 #include "vfile.h"
 
 /*
@@ -56,6 +57,30 @@ static struct pv_cstate *pv_state_get(__u64 cgid)
 	lru->cgid = cgid;
 	lru->last_use = ++pv_state_clock;
 	return lru;
+}
+
+/* For daemon/maint.c, which drops the state of removed cgroups. */
+size_t pv_stat_state_cgids(__u64 *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&pv_state_lock);
+	for (int i = 0; i < PV_STATE_SLOTS; i++)
+		if (pv_state[i].cgid && n++ < max)
+			out[n - 1] = pv_state[i].cgid;
+	pthread_mutex_unlock(&pv_state_lock);
+	return n;
+}
+
+void pv_stat_state_forget(__u64 cgid)
+{
+	pthread_mutex_lock(&pv_state_lock);
+	for (int i = 0; i < PV_STATE_SLOTS; i++)
+		if (pv_state[i].cgid == cgid) {
+			pv_cpu_hwm_free(&pv_state[i].hwm);
+			memset(&pv_state[i], 0, sizeof(pv_state[i]));
+		}
+	pthread_mutex_unlock(&pv_state_lock);
 }
 
 static __u64 pv_clock_ns(clockid_t id)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,10 +27,24 @@ struct ns_entry {
 	unsigned long used;      /* LRU tick */
 };
 
+/*
+ * A cached container, packed: struct pv_container has room for
+ * PV_MAX_HIER paths of PV_CGPATH_MAX bytes (16 KiB), nearly all unused.
+ * Kept whole, a full cache was 4 MiB that container churn cycled through
+ * the allocator; here only the bytes the paths use are kept, and the
+ * fields after path[] as they are.
+ */
+#define CT_PATHS sizeof(((struct pv_container *)0)->path)
+#define CT_TAIL (sizeof(struct pv_container) - CT_PATHS)
+_Static_assert(offsetof(struct pv_container, path) == 0, "path[] must come first");
+
 struct cg_entry {
 	uint64_t hash;
 	char *text;              /* /proc/<pid>/cgroup text */
-	struct pv_container c;
+	char *paths;             /* path[0..n-1], each NUL-terminated */
+	unsigned short off[PV_MAX_HIER];
+	unsigned char tail[CT_TAIL];
+	__u64 cpu_cgid;
 	ino_t mem_ino;           /* container dir inode in the memory hier */
 	unsigned long used;
 };
@@ -42,8 +57,15 @@ struct pv_reader {
 	unsigned long tick;
 	struct ns_entry ns[PV_READER_CACHE];
 	struct cg_entry *cg[PV_READER_CACHE];
-	unsigned long ns_hits, cg_hits, cg_misses, scans;
+	unsigned long ns_hits, cg_hits, cg_misses, scans, pruned;
 };
+
+static void cg_entry_free(struct cg_entry *e)
+{
+	free(e->text);
+	free(e->paths);
+	free(e);
+}
 
 static uint64_t hash_text(const char *s)
 {
@@ -85,40 +107,90 @@ static int open_pid(int procfd, pid_t pid)
 	return fd;
 }
 
+/*
+ * Numbers of the status line "@key" (tab-separated) into @ret, at most
+ * @max (the rest are checked, not stored). Returns how many the line
+ * holds, 0 when absent, -1 when malformed.
+ */
+static int status_numbers(const char *text, const char *key, pid_t *ret, int max)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+	int n = 0;
+
+	/* The key must start a line ("PPid:" is not "...\tPPid:"). */
+	while (p && strncmp(p, key, klen) != 0) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return 0;
+	for (p += klen;;) {
+		long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		for (v = 0; *p >= '0' && *p <= '9'; p++) {
+			if (v > (INT_MAX - (*p - '0')) / 10)
+				return -1;   /* no pid is that large */
+			v = v * 10 + (*p - '0');
+		}
+		if (n < max)
+			ret[n] = (pid_t)v;
+		if (n == INT_MAX)
+			return -1;
+		n++;
+	}
+	/* Anything but numbers up to the end of the line: malformed. */
+	if (*p != '\n' && *p != '\0')
+		return -1;
+	return n;
+}
+
+/* The first number of line @key, or -1 when absent or malformed. */
+static pid_t status_first(const char *text, const char *key)
+{
+	pid_t v;
+
+	return status_numbers(text, key, &v, 1) > 0 ? v : -1;
+}
+
+void pv_parse_pid_status(const char *text, struct pv_pid_status *ret)
+{
+	int n;
+
+	ret->tgid = status_first(text, "Tgid:");
+	ret->ppid = status_first(text, "PPid:");
+	n = status_numbers(text, "NSpid:", ret->nspid, PV_PIDNS_DEPTH_MAX);
+	if (n <= 0 || n > PV_PIDNS_DEPTH_MAX) {
+		/* Deeper than the kernel nests pid namespaces: malformed. */
+		ret->nspid_n = 0;
+		ret->nspid_last = -1;
+	} else {
+		ret->nspid_n = n;
+		ret->nspid_last = ret->nspid[n - 1];
+	}
+}
+
 /* Tgid, PPid and the last NSpid field from /proc/<pid>/status. */
 static int read_status(int dirfd, pid_t *ret_tgid, pid_t *ret_ppid, pid_t *ret_nspid_last)
 {
-	char text[8192], *p;
+	char text[8192];
+	struct pv_pid_status st;
 	ssize_t n;
-	long ppid = -1, last = -1, tgid = 0;
 
 	n = pv_read_file_at(dirfd, "status", text, sizeof(text));
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
-	p = strstr(text, "\nTgid:");
-	if (p)
-		tgid = strtol(p + 6, NULL, 10);
-	p = strstr(text, "\nPPid:");
-	if (p)
-		ppid = strtol(p + 6, NULL, 10);
-	p = strstr(text, "\nNSpid:");
-	if (p) {
-		char *q = p + 7, *end;
-
-		for (;;) {
-			long v = strtol(q, &end, 10);
-
-			if (end == q)
-				break;
-			last = v;
-			q = end;
-		}
-	}
-	if (ppid < 0 || last < 0)
+	pv_parse_pid_status(text, &st);
+	if (st.ppid < 0 || st.nspid_last < 0)
 		return -EINVAL;
-	*ret_tgid = (pid_t)tgid;   /* 0 when absent (fixtures) */
-	*ret_ppid = (pid_t)ppid;
-	*ret_nspid_last = (pid_t)last;
+	*ret_tgid = st.tgid > 0 ? st.tgid : 0;   /* 0 when absent (fixtures) */
+	*ret_ppid = st.ppid;
+	*ret_nspid_last = st.nspid_last;
 	return 0;
 }
 
@@ -271,10 +343,8 @@ void pv_reader_free(struct pv_reader *r)
 		return;
 	for (int i = 0; i < PV_READER_CACHE; i++) {
 		ns_drop(&r->ns[i]);
-		if (r->cg[i]) {
-			free(r->cg[i]->text);
-			free(r->cg[i]);
-		}
+		if (r->cg[i])
+			cg_entry_free(r->cg[i]);
 	}
 	if (r->procfd >= 0)
 		close(r->procfd);
@@ -419,19 +489,52 @@ static int still_valid(const struct pv_cgroups *cg, const struct cg_entry *e)
 	ino_t ino;
 
 	if (hc >= 0 && hc < cg->n &&
-	    (stat_dir(cg, hc, e->c.path[hc], &ino) || (__u64)ino != e->c.cpu_cgid))
+	    (stat_dir(cg, hc, e->paths + e->off[hc], &ino) || (__u64)ino != e->cpu_cgid))
 		return 0;
 	if (hm >= 0 && hm < cg->n && hm != hc &&
-	    (stat_dir(cg, hm, e->c.path[hm], &ino) || ino != e->mem_ino))
+	    (stat_dir(cg, hm, e->paths + e->off[hm], &ino) || ino != e->mem_ino))
 		return 0;
 	return 1;
 }
 
 static void cg_drop(struct pv_reader *r, int i)
 {
-	free(r->cg[i]->text);
-	free(r->cg[i]);
+	cg_entry_free(r->cg[i]);
 	r->cg[i] = NULL;
+}
+
+static int cg_pack(struct cg_entry *e, const struct pv_container *c, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++)
+		len += strnlen(c->path[i], PV_CGPATH_MAX - 1) + 1;
+	e->paths = malloc(len ? len : 1);
+	if (!e->paths)
+		return -ENOMEM;
+	len = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strnlen(c->path[i], PV_CGPATH_MAX - 1);
+
+		memcpy(e->paths + len, c->path[i], l);
+		e->paths[len + l] = '\0';
+		e->off[i] = (unsigned short)len;   /* < PV_MAX_HIER * PV_CGPATH_MAX */
+		len += l + 1;
+	}
+	memcpy(e->tail, (const char *)c + CT_PATHS, CT_TAIL);
+	e->cpu_cgid = c->cpu_cgid;
+	return 0;
+}
+
+static void cg_unpack(const struct cg_entry *e, int n, struct pv_container *ret)
+{
+	for (int i = 0; i < PV_MAX_HIER; i++) {
+		if (i < n)
+			strcpy(ret->path[i], e->paths + e->off[i]);
+		else
+			ret->path[i][0] = '\0';
+	}
+	memcpy((char *)ret + CT_PATHS, e->tail, CT_TAIL);
 }
 
 /* Container for cgroup-file @text, from the cache or parsed and cached. */
@@ -449,7 +552,7 @@ static int container_of(struct pv_reader *r, const char *text, struct pv_contain
 			if (still_valid(cg, e)) {
 				e->used = ++r->tick;
 				r->cg_hits++;
-				memcpy(ret, &e->c, sizeof(*ret));
+				cg_unpack(e, cg->n, ret);
 				pthread_mutex_unlock(&r->lock);
 				return 0;
 			}
@@ -460,23 +563,26 @@ static int container_of(struct pv_reader *r, const char *text, struct pv_contain
 	r->cg_misses++;
 	pthread_mutex_unlock(&r->lock);
 
+	/* Parsed straight into @ret: callers use it only on success. */
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	rc = pv_parse_proc_cgroup(cg, text, &e->c);
+	memset(ret, 0, sizeof(*ret));
+	rc = pv_parse_proc_cgroup(cg, text, ret);
 	if (!rc)
-		rc = pv_container_ids(cg, &e->c);
+		rc = pv_container_ids(cg, ret);
 	hm = cg->by_ctrl[PV_CTRL_MEMORY];
 	if (!rc && hm >= 0 && hm < cg->n)
-		rc = stat_dir(cg, hm, e->c.path[hm], &e->mem_ino);
+		rc = stat_dir(cg, hm, ret->path[hm], &e->mem_ino);
 	if (!rc && !(e->text = strdup(text)))
 		rc = -ENOMEM;
+	if (!rc)
+		rc = cg_pack(e, ret, cg->n);
 	if (rc) {
-		free(e);
+		cg_entry_free(e);
 		return rc;
 	}
 	e->hash = h;
-	memcpy(ret, &e->c, sizeof(*ret));
 
 	pthread_mutex_lock(&r->lock);
 	/* Free slot, else the least recently used entry. */
@@ -553,6 +659,94 @@ void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret)
 	s.cg_hits = r->cg_hits;
 	s.cg_misses = r->cg_misses;
 	s.scans = r->scans;
+	s.pruned = r->pruned;
 	pthread_mutex_unlock(&r->lock);
 	*ret = s;
+}
+
+size_t pv_reader_prune(struct pv_reader *r)
+{
+	const struct pv_cgroups *cg = &r->env->cg;
+	unsigned long long cur;
+	size_t dropped = 0;
+
+	/* Under the lock: at most PV_READER_CACHE readlinks and stats on
+	   procfs/cgroupfs, a fraction of a millisecond every prune. */
+	pthread_mutex_lock(&r->lock);
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		struct ns_entry *e = &r->ns[i];
+
+		if (e->ns && (read_ns(e->init_fd, &cur) || cur != e->ns)) {
+			ns_drop(e);
+			dropped++;
+		}
+		if (r->cg[i] && !still_valid(cg, r->cg[i])) {
+			cg_drop(r, i);
+			dropped++;
+		}
+	}
+	r->pruned += dropped;
+	pthread_mutex_unlock(&r->lock);
+	return dropped;
+}
+
+/* Hierarchies whose files some producer reads for a container. */
+static int ident_hiers(const struct pv_cgroups *cg, int *idx)
+{
+	int n = 0, cand[PV_CTRL__COUNT + 1];
+
+	cand[0] = cg->cpu_acct;
+	for (int c = 0; c < PV_CTRL__COUNT; c++)
+		cand[c + 1] = cg->by_ctrl[c];
+	for (int i = 0; i < PV_CTRL__COUNT + 1; i++) {
+		int dup = 0;
+
+		if (cand[i] < 0 || cand[i] >= cg->n)
+			continue;
+		for (int j = 0; j < n; j++)
+			dup |= idx[j] == cand[i];
+		if (!dup)
+			idx[n++] = cand[i];
+	}
+	return n;
+}
+
+int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
+		    struct pv_cg_ident *ret)
+{
+	struct pv_cg_ident id = { 0 };
+	ino_t ino;
+	int rc;
+
+	id.n = ident_hiers(cg, id.idx);
+	for (int i = 0; i < id.n; i++) {
+		rc = stat_dir(cg, id.idx[i], c->path[id.idx[i]], &ino);
+		if (rc)
+			return rc;
+		/* The CPU id the reader derived must still be the directory's:
+		   else the cgroup was re-created since the lookup. */
+		if (id.idx[i] == cg->cpu_acct && (__u64)ino != c->cpu_cgid)
+			return -ESTALE;
+		id.ino[i] = (__u64)ino;
+	}
+	*ret = id;
+	return 0;
+}
+
+int pv_cg_ident_check(const struct pv_cgroups *cg, const struct pv_container *c,
+		      const struct pv_cg_ident *id, int cpu_only)
+{
+	ino_t ino;
+	int rc;
+
+	for (int i = 0; i < id->n; i++) {
+		if (cpu_only && id->idx[i] != cg->cpu_acct)
+			continue;
+		rc = stat_dir(cg, id->idx[i], c->path[id->idx[i]], &ino);
+		if (rc == -ENOENT || (!rc && (__u64)ino != id->ino[i]))
+			return -ESTALE;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }

@@ -32,7 +32,9 @@
  * hierarchies still exists with the same inode), so a removed or
  * re-created cgroup is never served from the cache. A reader in the
  * daemon's own pid namespace has its cgroup file read on every open, as it
- * may move between cgroups at any time.
+ * may move between cgroups at any time. Entries of removed cgroups and
+ * exited inits are dropped by pv_reader_prune (the daemon runs it every
+ * few seconds), so after containers come and go the caches shrink back.
  */
 #ifndef PV_READER_H
 #define PV_READER_H
@@ -62,7 +64,53 @@ int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret);
 struct pv_reader_stats {
 	size_t ns_entries, cg_entries;       /* live cache entries */
 	unsigned long ns_hits, cg_hits, cg_misses, scans;
+	unsigned long pruned;                /* entries dropped by prune */
 };
 void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret);
+
+/*
+ * Drop the entries a lookup would never hit again: cgroups that are gone
+ * or re-created, pid namespaces whose init has exited. Without it a host
+ * that churns containers keeps up to PV_READER_CACHE dead entries (and
+ * their init's /proc fds) until the LRU recycles them. Returns the number
+ * of entries dropped.
+ */
+size_t pv_reader_prune(struct pv_reader *r);
+
+/*
+ * Fields of /proc/<pid>/status text: Tgid, PPid and the NSpid numbers (the
+ * host's first, the innermost pid namespace's last). -1 for a line that is
+ * absent or whose value is not a number in 0..INT_MAX; nspid_n is 0 then.
+ * Pure.
+ */
+#define PV_PIDNS_DEPTH_MAX 33   /* the kernel's MAX_PID_NS_LEVEL (32) + 1 */
+struct pv_pid_status {
+	pid_t tgid, ppid, nspid_last;
+	int nspid_n;                      /* numbers in nspid[] */
+	pid_t nspid[PV_PIDNS_DEPTH_MAX];
+};
+void pv_parse_pid_status(const char *text, struct pv_pid_status *ret);
+
+/*
+ * Identity of a container: the inode of its directory in every hierarchy
+ * a producer reads (CPU accounting, cpu, cpuset, memory, io, pids). Paths
+ * name a cgroup only until it is removed; a cgroup re-created under the
+ * same name gets new inodes. A handle keeps the identity taken at open and
+ * checks it after every rendering, so it never shows a newcomer's figures.
+ */
+struct pv_cg_ident {
+	int n;
+	int idx[PV_MAX_HIER];     /* hierarchy index into cg->h[] */
+	__u64 ino[PV_MAX_HIER];
+};
+/* Fill @ret for @c. 0, -ESTALE when the CPU-accounting directory is no
+   longer c->cpu_cgid, -ENOENT when a directory is gone, or -errno. */
+int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
+		    struct pv_cg_ident *ret);
+/* 0 while every directory of @c still has the inode @id recorded (with
+   @cpu_only, only the CPU-accounting one: one stat); -ESTALE when one was
+   removed or re-created; other -errno. */
+int pv_cg_ident_check(const struct pv_cgroups *cg, const struct pv_container *c,
+		      const struct pv_cg_ident *id, int cpu_only);
 
 #endif

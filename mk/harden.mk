@@ -2,7 +2,7 @@
 # Hardening: libFuzzer targets, sanitizer builds, valgrind, stress.
 #
 #   make fuzz            every tests/fuzz/fuzz_*.c for FUZZ_SECONDS (60) each
-#   make fuzz-smoke      the same for FUZZ_SMOKE_SECONDS (6) each (make test)
+#   make fuzz-smoke      the same for FUZZ_SMOKE_SECONDS (5) each (make test)
 #                        (FUZZ_JOBS targets at a time, default 2)
 #   make asan            daemon, tools and unit tests with ASan+UBSan in build-asan/
 #   make asan-unit       run those unit tests
@@ -16,7 +16,7 @@
 FUZZ_BUILD         ?= build-fuzz
 ASAN_BUILD         ?= build-asan
 FUZZ_SECONDS       ?= 60
-FUZZ_SMOKE_SECONDS ?= 6
+FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 	-Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -DPV_VERSION='"$(VERSION)"' \
@@ -24,6 +24,8 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) \
 # A target names the daemon sources it tests on a "// fuzz-needs:" line; it
 # is built only once they exist, so a target can land before its parser.
 fuzz_needs = $(shell sed -n 's|^// fuzz-needs:||p' $(1))
+# Extra link flags of a target, on a "// fuzz-ldflags:" line (fuzz_confine.h).
+fuzz_ldflags = $(shell sed -n 's|^// fuzz-ldflags:||p' $(1))
 FUZZ_SRCS  := $(foreach f,$(wildcard tests/fuzz/fuzz_*.c),$(if $(strip \
 	$(foreach n,$(call fuzz_needs,$(f)),$(if $(wildcard $(n)),,missing))),,$(f)))
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
@@ -46,7 +48,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(call msg,FUZZ-LD,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(PKG_LIBS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(call fuzz_ldflags,tests/fuzz/fuzz_$*.c) $(PKG_LIBS) -o $@
 
 fuzz-build: $(FUZZERS)
 

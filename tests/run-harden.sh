@@ -27,11 +27,18 @@ else
 	echo "SKIP  fuzz-smoke (no clang or no targets)"; skip=$((skip + 1))
 fi
 part asan-unit m asan-unit
-if [ "$(id -u)" = 0 ] && [ -x build-asan/procviewd ]; then
-	part asan-integration env PV_BUILD="$PWD/build-asan" PV_HOSTILE_QUICK=1 tests/integration/run.sh \
-		tests/integration/test_sanitizers.sh tests/integration/test_hostile.sh
+# Builds (or confirms up to date) the sanitized daemon itself: a failed
+# build must not leave an older build-asan/procviewd to be tested.
+asan_integration() {
+	m asan >/dev/null || { echo "make asan failed"; return 1; }
+	PV_BUILD="$PWD/build-asan" PV_HOSTILE_QUICK=1 PV_CHURN_N=${PV_ASAN_CHURN_N:-150} \
+		tests/integration/run.sh tests/integration/test_sanitizers.sh \
+		tests/integration/test_hostile.sh tests/integration/test_churn.sh
+}
+if [ "$(id -u)" = 0 ]; then
+	part asan-integration asan_integration
 else
-	echo "SKIP  asan-integration (needs root and build-asan/procviewd)"; skip=$((skip + 1))
+	echo "SKIP  asan-integration (needs root)"; skip=$((skip + 1))
 fi
 if command -v valgrind >/dev/null; then
 	part valgrind-unit m valgrind-unit

@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // fuzz-needs: daemon/cgroup.c
+// fuzz-ldflags: -Wl,--wrap=openat -Wl,--wrap=openat64
 /*
  * /proc/self/mountinfo -> cgroup hierarchies. Kernel-provided, but mount
  * points are chosen by whoever mounts (escaped \040 etc.), and the layout
  * varies (v1, v2, hybrid, co-mounted, name=). Invariants: indexes in range,
  * every string NUL-terminated inside its array, @ret untouched on error.
+ * The cgroup.controllers files of fuzzed mount points are opened inside an
+ * empty root (fuzz_confine.h), never on the host.
  */
 #include "cgroup.h"
+#include "fuzz_confine.h"
 #include "fuzz_util.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fz_confine_init();
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,7 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cg)
 		abort();
 	memset(cg, 0x5a, sizeof(*cg));
+	fz_confine_on = 1;
 	r = pv_cgroups_discover(text, NULL, cg);
+	fz_confine_on = 0;
 	if (r == 0) {
 		fz_check(cg->n >= 0 && cg->n <= PV_MAX_HIER, "n=%d", cg->n);
 		for (int c = 0; c < PV_CTRL__COUNT; c++)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // fuzz-needs: daemon/cgroup.c
+// fuzz-ldflags: -Wl,--wrap=openat -Wl,--wrap=openat64
 /*
  * /proc/<pid>/cgroup of an arbitrary reader, matched against hierarchies
  * discovered from a fixed mountinfo (first byte picks hybrid, pure v1 or
@@ -8,7 +9,16 @@
  * Invariants: every path NUL-terminated inside its slot and absolute.
  */
 #include "cgroup.h"
+#include "fuzz_confine.h"
 #include "fuzz_util.h"
+
+/* The layouts' cgroup2 mounts are looked up in an empty root, not on the
+   host, so every run sees the same hierarchies. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	fz_confine_init();
+	return 0;
+}
 
 static const char *const layouts[] = {
 	/* hybrid, as on Debian 11-era systemd: v1 controllers + unified */
@@ -44,7 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r;
 
 	if (!ready[li]) {
-		if (pv_cgroups_discover(layouts[li], NULL, &cgs[li]) != 0) {
+		fz_confine_on = 1;
+		r = pv_cgroups_discover(layouts[li], NULL, &cgs[li]);
+		fz_confine_on = 0;
+		if (r != 0) {
 			fprintf(stderr, "fixed layout %zu not discovered\n", li);
 			abort();
 		}

@@ -16,6 +16,8 @@ seed() { # TARGET SELECTOR-BYTE(octal or "") FILE...
 	done
 }
 seed fuzz_mountinfo "" $(find tests/fixtures -name mountinfo)
+seed fuzz_mnt_parse "" $(find tests/fixtures -name mountinfo)
+seed fuzz_pid_status "" $(find tests/fixtures -name status -path '*proc*')
 for f in $(find tests/fixtures -path '*/proc/*.cgroup'); do
 	case $f in *v2*) s=002 ;; *v1*|*comount*) s=001 ;; *) s=000 ;; esac
 	seed fuzz_proc_cgroup $s "$f"

@@ -27,8 +27,55 @@ hz_cg_run() {
 # Resident set size of PID in kB.
 hz_rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
-# Sanitized daemon? (ASan is a shared library with gcc.)
-hz_is_sanitized() { ldd "$1" 2>/dev/null | grep -q 'libasan'; }
+# Sanitized daemon? (lib.sh: by symbol, so clang's static ASan counts.)
+hz_is_sanitized() { pv_sanitized "$1"; }
 
 # The value of "Key:" in a meminfo-shaped file (kB).
 hz_meminfo() { awk -v k="$1:" '$1 == k { print $2; exit }' "$2"; }
+
+# The controller field of the hierarchy the daemon keys CPU figures and BPF
+# maps by (DESIGN.md): v1 cpuacct, else v1 cpu, else cgroup2 ("").
+hz_cpu_field() {
+	pv_hierarchies | awk -F'\t' '
+		{ n = split($2, c, ","); for (i = 1; i <= n; i++) { if (c[i] == "cpuacct") a = $2; if (c[i] == "cpu") b = $2 } }
+		END { print (a != "" ? a : b) }'
+}
+
+# hz_cg_cpuid NAME: id of test cgroup NAME as BPF keys it (its directory's
+# inode in that hierarchy).
+hz_cg_cpuid() { stat -c %i "$(pv_cg_dir "$1" "$(hz_cpu_field)")"; }
+
+# Every pinned map below $PV_PIN: "map count" lines, or with -k one
+# "map u64" line per 8-byte-aligned u64 of every key (a key naming a
+# cgroup holds its id in one of them).
+hz_map_dump() {
+	/usr/bin/python3 - "$PV_PIN" "$@" <<'PY'
+import json, os, subprocess, sys
+pin, want_keys = sys.argv[1], "-k" in sys.argv[2:]
+for root, _, files in os.walk(pin):
+    for f in sorted(files):
+        p = os.path.join(root, f)
+        r = subprocess.run(["bpftool", "-j", "map", "dump", "pinned", p],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            continue                      # a pinned prog or link, not a map
+        try:
+            entries = json.loads(r.stdout)
+        except ValueError:
+            continue
+        if isinstance(entries, dict):     # some bpftool versions wrap errors
+            continue
+        if want_keys:
+            for e in entries:
+                k = e.get("key")
+                if isinstance(k, list):
+                    b = bytes(int(x, 16) for x in k)
+                    for i in range(0, len(b) - 7, 8):
+                        print(os.path.relpath(p, pin), int.from_bytes(b[i:i + 8], "little"))
+        else:
+            print(os.path.relpath(p, pin), len(entries))
+PY
+}
+
+# The daemon says it runs without BPF (then no maps and no BPF figures).
+hz_degraded() { grep -q 'running degraded' "$PV_TMP/daemon.log"; }

@@ -13,6 +13,8 @@ PV_TMP=""
 PV_MNT=""
 PV_PIN=""
 PV_DAEMON_PID=""
+PV_SAN_DIR=""     # sanitizer reports of a sanitized daemon (see pv_init)
+PV_DAEMON_RC=""   # exit status pv_daemon_stop saw
 PV_CGROUPS=()     # absolute cgroup directories we made (deepest last)
 PV_PIDS=()        # background processes we started
 
@@ -26,9 +28,23 @@ pv_require_root() {
 	[ -x "$PV_DAEMON" ] || pv_fail "$PV_DAEMON not built (make all)"
 }
 
+# pv_sanitized BIN: built with ASan or UBSan? (clang links the runtimes
+# statically, gcc dynamically: the symbols tell both apart from a plain build)
+pv_sanitized() {
+	{ nm "$1"; nm -D "$1"; } 2>/dev/null | grep -qE ' (__asan_init|__ubsan_handle_[a-z_]+)$'
+}
+
 pv_init() {
 	pv_require_root
 	PV_TMP=$(mktemp -d "/tmp/$PV_TAG.XXXXXX")
+	# A sanitized daemon (and tool) writes its reports here, not to a log
+	# nobody reads; pv_cleanup fails the test on any.
+	if pv_sanitized "$PV_DAEMON"; then
+		PV_SAN_DIR=$PV_TMP/san
+		mkdir -p "$PV_SAN_DIR"
+		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$PV_SAN_DIR/asan:detect_leaks=1:halt_on_error=1"
+		export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$PV_SAN_DIR/ubsan:print_stacktrace=1:halt_on_error=1"
+	fi
 	PV_MNT=$PV_TMP/mnt
 	mkdir -p "$PV_MNT"
 	grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
@@ -63,6 +79,7 @@ pv_daemon_stop() {
 	[ -n "$PV_DAEMON_PID" ] || return 0
 	kill -"$sig" "$PV_DAEMON_PID" 2>/dev/null
 	wait "$PV_DAEMON_PID" 2>/dev/null
+	PV_DAEMON_RC=$?
 	PV_DAEMON_PID=""
 	if grep -q " $PV_MNT fuse" /proc/mounts; then
 		fusermount3 -u "$PV_MNT" 2>/dev/null || umount -l "$PV_MNT" 2>/dev/null
@@ -144,6 +161,10 @@ pv_cleanup() {
 	done
 	[ -n "$PV_MNT" ] && grep -q " $PV_MNT " /proc/mounts && umount -l "$PV_MNT" 2>/dev/null
 	[ -n "$PV_PIN" ] && [ -d "$PV_PIN" ] && rm -rf "$PV_PIN"
+	if [ -n "$PV_SAN_DIR" ] && [ -n "$(ls -A "$PV_SAN_DIR" 2>/dev/null)" ]; then
+		{ echo "FAIL: sanitizer reports:"; head -n 80 "$PV_SAN_DIR"/*; } >&2
+		rc=1
+	fi
 	if [ -n "$PV_TMP" ]; then
 		[ "$rc" = 0 ] || [ "$rc" = 77 ] || { echo "--- daemon log"; tail -n 40 "$PV_TMP/daemon.log" 2>/dev/null; } >&2
 		rm -rf "$PV_TMP"

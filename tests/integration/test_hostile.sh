@@ -3,11 +3,19 @@
 # daemon keeps serving everyone else (it must never see one failed read):
 #  - readers that exit or are killed mid-read;
 #  - 2,000 open handles held at once, each re-read;
-#  - a handle kept open after its container's cgroup is removed;
+#  - a handle kept open after its container's cgroup is removed, and after
+#    it is made again under the same name with another limit (the old
+#    handle must never show the newcomer's figures, and /proc/stat must
+#    leave no BPF state under the removed cgroup's id);
 #  - pid reuse: a pid that read as container A is handed (ns_last_pid) to a
 #    new reader in container B, which must see B;
 #  - readers in cgroups created after the daemon started;
-#  - every (offset, size) pread on small files against the same rendering.
+#  - every (offset, size) pread on small files against the same rendering;
+#  - pread at non-zero offsets on fresh handles (no read at 0 before) of
+#    every file.
+# A concurrent pid-reuse race within one request is impossible by
+# construction (reader.h: the reader cannot exit while its request is
+# being served); the forced sequential reuse below is what can happen.
 # Ground truth is the kernel: memory.limit_in_bytes / memory.max of each
 # cgroup, /proc/<pid>/cgroup; nothing is taken from procview's code.
 set -u
@@ -151,6 +159,153 @@ for r in results[1:]:
     if r is None:
         sys.exit("handle of removed cgroup c returned a file without MemTotal")
 print("# held handle after rmdir of its cgroup: %s" % results)
+PY
+
+# --- handle held while its cgroup is removed and made again ----------------
+# A child in cgroup r opens meminfo and stat, hands both fds to us and
+# exits; r is removed and made again under the same name with another
+# limit (kernel ground truth: the new memory limit, read back through a
+# fresh reader in the new r). Re-reading the old handles must give an
+# error or r's old rendering, never the newcomer's MemTotal.
+pv_cg_create r; set_limit r $((220 * MB))
+r_old_id=$(hz_cg_cpuid r)
+r_dirs=$(hz_cg_dirs r | tr '\n' ' ')
+/usr/bin/python3 - "$PV_MNT" "$r_dirs" "$((220 * 1024))" "$((260 * MB))" <<'PY' || pv_fail "handles held across re-creation of their cgroup"
+import errno, os, socket, sys, time
+mnt, dirs, old_kb, new_bytes = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), int(sys.argv[4])
+new_kb = new_bytes // 1024
+def memtotal(t):
+    for l in t.decode().splitlines():
+        if l.startswith("MemTotal:"):
+            return int(l.split()[1])
+    return None
+def join(ds):
+    for d in ds:
+        with open(d + "/cgroup.procs", "w") as f:
+            f.write(str(os.getpid()))
+s1, s2 = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+pid = os.fork()
+if pid == 0:
+    join(dirs)
+    fm = os.open(os.path.join(mnt, "proc/meminfo"), os.O_RDONLY)
+    fs = os.open(os.path.join(mnt, "proc/stat"), os.O_RDONLY)
+    first = os.pread(fm, 1 << 16, 0)
+    os.pread(fs, 1 << 16, 0)
+    socket.send_fds(s2, [first], [fm, fs])
+    os._exit(0)
+msg, fds, _, _ = socket.recv_fds(s1, 1 << 16, 2)
+os.waitpid(pid, 0)
+fm, fs = fds
+if memtotal(msg) != old_kb:
+    sys.exit("child in r saw MemTotal %s, limit says %d" % (memtotal(msg), old_kb))
+for d in reversed(dirs):
+    for _ in range(50):
+        try:
+            os.rmdir(d); break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        sys.exit("cannot remove " + d)
+for d in dirs:
+    os.mkdir(d)
+    p = os.path.dirname(d)
+    if os.path.exists(d + "/cpuset.cpus"):
+        for k in ("cpuset.cpus", "cpuset.mems"):
+            with open(d + "/" + k, "w") as f:
+                f.write(open(p + "/" + k).read())
+    for k in ("memory.limit_in_bytes", "memory.max"):
+        if os.path.exists(d + "/" + k):
+            with open(d + "/" + k, "w") as f:
+                f.write(str(new_bytes))
+            break
+# The newcomer is real: a fresh reader in the new r sees its limit.
+rp, wp = os.pipe()
+pid = os.fork()
+if pid == 0:
+    join(dirs)
+    with open(os.path.join(mnt, "proc/meminfo"), "rb") as f:
+        os.write(wp, str(memtotal(f.read())).encode())
+    os._exit(0)
+os.close(wp)
+fresh = os.read(rp, 64).decode()
+os.waitpid(pid, 0)
+if fresh != str(new_kb):
+    sys.exit("fresh reader in the re-created r saw MemTotal %s, its limit says %d" % (fresh, new_kb))
+seen = []
+for _ in range(5):
+    for name, fd in (("meminfo", fm), ("stat", fs)):
+        try:
+            t = os.pread(fd, 1 << 16, 0)
+        except OSError as e:
+            seen.append("%s errno %s" % (name, errno.errorcode.get(e.errno)))
+            continue
+        if name == "meminfo":
+            if memtotal(t) == new_kb:
+                sys.exit("old meminfo handle shows the re-created cgroup's MemTotal %d" % new_kb)
+            if memtotal(t) != old_kb:
+                sys.exit("old meminfo handle shows MemTotal %s (neither r's %d nor an error)"
+                         % (memtotal(t), old_kb))
+        seen.append("%s %d bytes" % (name, len(t)))
+os.close(fm); os.close(fs)
+print("# handles held across removal and re-creation of their cgroup (old limit %d kB, new %d kB): %s"
+      % (old_kb, new_kb, sorted(set(seen))))
+PY
+if hz_degraded; then
+	pv_log "daemon runs degraded: no BPF state to check for r's removed id"
+else
+	left=$(hz_map_dump -k | awk -v id="$r_old_id" '$2 == id { print $1 }' | sort -u | tr '\n' ' ')
+	[ -z "$left" ] || pv_fail "after re-reading r's old /proc/stat handle, maps $left hold entries for r's removed id $r_old_id"
+	pv_log "no map holds r's removed id $r_old_id after the old handles were re-read"
+fi
+
+# --- pread at non-zero offsets on fresh handles -----------------------------
+# A fresh handle (no read at offset 0 before) already has a rendering; a
+# pread past 0 slices it. Compared with a full read through another handle
+# just before: the same slice for files that do not change from one read
+# to the next, else the same tail of lines (numbers may change width).
+/usr/bin/python3 - "$PV_MNT" "${HZ_FILES[*]}" <<'PY' || pv_fail "pread on fresh handles"
+import os, sys
+mnt, files = sys.argv[1], sys.argv[2].split()
+stable = {"sys/devices/system/cpu/online", "proc/swaps"}
+def keys(t):
+    # first word of every line that starts after a newline in t
+    return [l.split()[0] if l.split() else "" for l in t.split(b"\n")[1:] if l]
+checks = 0
+for name in files:
+    path = os.path.join(mnt, name)
+    with open(path, "rb") as f:
+        full = f.read()
+    for off in (1, 7, 100, len(full) // 2, len(full) - 1, len(full), len(full) + 200):
+        if off <= 0:
+            continue
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            got = os.pread(fd, 1 << 16, off)
+            again = os.pread(fd, 1 << 16, off)
+        finally:
+            os.close(fd)
+        want = full[off:]
+        if got != again:
+            sys.exit("%s: two preads at %d of one fresh handle differ" % (name, off))
+        if name in stable and got != want:
+            sys.exit("%s: fresh pread at %d = %r, full read has %r" % (name, off, got[:60], want[:60]))
+        if off < len(full) - 3 and (not got or not got.endswith(b"\n")):
+            sys.exit("%s: fresh pread at %d of a %d-byte file returned %r"
+                     % (name, off, len(full), got[:60]))
+        if off < len(full) - 40:
+            if abs(len(got) - len(want)) > 64:
+                sys.exit("%s: fresh pread at %d returned %d bytes, full read leaves %d"
+                         % (name, off, len(got), len(want)))
+            # whole lines after the cut: the last lines of the file, as
+            # many as the full read has after the same offset (+-3)
+            k, kall, kw = keys(got), keys(b"\n" + full), keys(want)
+            if kall[len(kall) - len(k):] != k or abs(len(k) - len(kw)) > 3:
+                sys.exit("%s: fresh pread at %d: lines %s, full read ends %s"
+                         % (name, off, k[:4], kall[-len(k):][:4]))
+        if off >= len(full) + 200 and got:
+            sys.exit("%s: pread at %d past the end returned %r" % (name, off, got[:60]))
+        checks += 1
+print("# %d preads at non-zero offsets on fresh handles of %d files matched" % (checks, len(files)))
 PY
 
 # --- pid reuse (forced through ns_last_pid) and many short-lived readers ---

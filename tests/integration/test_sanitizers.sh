@@ -14,13 +14,10 @@ if ! hz_is_sanitized "$PV_DAEMON"; then
 		pv_skip "no sanitized daemon (make asan builds build-asan/procviewd)"
 fi
 pv_init
-SAN=$PV_TMP/san
-mkdir -p "$SAN"
+# pv_init (lib.sh) points the sanitizers' log_path at $PV_SAN_DIR with
 # halt_on_error: the first report ends the daemon, which the reads notice.
-export ASAN_OPTIONS="log_path=$SAN/asan:halt_on_error=1:detect_leaks=1:abort_on_error=0"
-export UBSAN_OPTIONS="log_path=$SAN/ubsan:halt_on_error=1:print_stacktrace=1"
+[ -n "$PV_SAN_DIR" ] || pv_fail "lib.sh did not take $PV_DAEMON for a sanitized build"
 pv_daemon_start
-unset ASAN_OPTIONS UBSAN_OPTIONS
 pv_cg_create a
 
 # Every file, three ways: whole, byte by byte, odd blocks at an offset.
@@ -61,7 +58,8 @@ kill -0 "$PV_DAEMON_PID" 2>/dev/null || pv_fail "sanitized daemon died"
 pid=$PV_DAEMON_PID
 kill -TERM "$pid"; wait "$pid"; rc=$?
 PV_DAEMON_PID=""
-reports=$(cat "$SAN"/* 2>/dev/null)
+# LeakSanitizer reports at exit: read them here (pv_cleanup would too).
+reports=$(cat "$PV_SAN_DIR"/* 2>/dev/null)
 [ -z "$reports" ] || { echo "$reports" | head -n 60 >&2; pv_fail "sanitizer reports (above)"; }
 [ "$rc" = 0 ] || pv_fail "sanitized daemon exited $rc on SIGTERM"
 pv_log "sanitized daemon: $((3 * 4 * 30 * ${#HZ_FILES[@]})) concurrent reads + 3 rounds of cat/dd/pread, no reports"

@@ -374,6 +374,147 @@ static void reader__many_cgroups__cache_bounded(void **state)
 	assert_int_equal(s.cg_hits, 1);
 }
 
+static void rm_ctr(struct fx *f, const char *h, const char *name)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s/%s", f->cgr, h, name);
+	assert_int_equal(rmdir(p), 0);
+}
+
+static void reader__prune__drops_removed_cgroups_and_gone_inits(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_stats s;
+	unsigned long hits;
+	char cmd[512];
+
+	resolve(f, 200, 0);                  /* host-ns reader in /ctr */
+	resolve(f, 301, 0);                  /* ns 2000, init 300, /ctr too */
+	set_cgroup(f, 500, "/other");
+	resolve(f, 500, 0);                  /* /other */
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.ns_entries, 1);
+	assert_int_equal(s.cg_entries, 2);
+	/* Nothing is gone: nothing dropped. */
+	assert_int_equal(pv_reader_prune(f->r), 0);
+	/* /ctr removed, init 300 exits: both entries go, /other stays. */
+	rm_ctr(f, "cpu,cpuacct", "ctr");
+	rm_ctr(f, "memory", "ctr");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/300'", f->proc);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(pv_reader_prune(f->r), 2);
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.ns_entries, 0);
+	assert_int_equal(s.cg_entries, 1);
+	assert_int_equal(s.pruned, 2);
+	hits = s.cg_hits;
+	assert_string_equal(resolve(f, 500, 0)->path[hier(f, "memory")], "/other");
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.cg_hits, hits + 1);   /* /other's entry survived */
+}
+
+static void reader__ident__same_until_removed_or_recreated(void **state)
+{
+	struct fx *f = *state;
+	struct pv_container c;
+	struct pv_cg_ident id, id2;
+
+	memcpy(&c, resolve(f, 200, 0), sizeof(c));
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, &id), 0);
+	/* Both fixture hierarchies, each with its directory's inode. */
+	assert_int_equal(id.n, 2);
+	for (int i = 0; i < id.n; i++) {
+		const char *h = f->env.cg.h[id.idx[i]].ctrls;
+
+		assert_int_equal(id.ino[i], ino_of(f, h, "ctr"));
+	}
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), 0);
+	/* Re-created in one hierarchy only (memory): another cgroup. */
+	rm_ctr(f, "memory", "ctr");
+	mkdirf("%s/memory/ctr.tmp", f->cgr);   /* takes a fresh inode first */
+	mkdirf("%s/memory/ctr", f->cgr);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), -ESTALE);
+	/* The CPU directory alone is still the same. */
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1), 0);
+	/* Removed: stale too. */
+	rm_ctr(f, "cpu,cpuacct", "ctr");
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), -ESTALE);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1), -ESTALE);
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, &id2), -ENOENT);
+}
+
+static void reader__ident_get__cpu_id_not_the_directory__estale(void **state)
+{
+	struct fx *f = *state;
+	struct pv_container c;
+	struct pv_cg_ident id;
+
+	memcpy(&c, resolve(f, 200, 0), sizeof(c));
+	c.cpu_cgid += 1;   /* what a lookup saw before a re-creation */
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, &id), -ESTALE);
+}
+
+static void reader__parse_pid_status__fields(void **state)
+{
+	static const struct {
+		const char *text;
+		pid_t tgid, ppid, nspid;
+	} cases[] = {
+		{ "Name:\tx\nTgid:\t42\nPid:\t43\nPPid:\t7\nNSpid:\t43\t12\t1\n", 42, 7, 1 },
+		{ "Tgid:\t5\nPPid:\t0\nNSpid:\t5\n", 5, 0, 5 },
+		/* absent lines */
+		{ "Name:\tx\n", -1, -1, -1 },
+		{ "", -1, -1, -1 },
+		/* a key only counts at the start of a line */
+		{ "Name:\tPPid: 9\nNSpid:\t3\n", -1, -1, 3 },
+		/* empty list, garbage, sign, overflow past INT_MAX */
+		{ "PPid:\t\nNSpid:\t4 x\n", -1, -1, -1 },
+		{ "PPid:\t-3\nNSpid:\t2147483647\n", -1, -1, 2147483647 },
+		{ "PPid:\t2147483648\nNSpid:\t1\t99999999999999999999\n", -1, -1, -1 },
+		/* last line without a newline; spaces as separators */
+		{ "PPid:  8\nNSpid: 10 2", -1, 8, 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pv_pid_status st;
+
+		pv_parse_pid_status(cases[i].text, &st);
+		if (st.tgid != cases[i].tgid || st.ppid != cases[i].ppid ||
+		    st.nspid_last != cases[i].nspid)
+			fail_msg("case %zu: tgid %d ppid %d nspid %d, want %d %d %d", i,
+				 (int)st.tgid, (int)st.ppid, (int)st.nspid_last,
+				 (int)cases[i].tgid, (int)cases[i].ppid, (int)cases[i].nspid);
+	}
+}
+
+/* Every NSpid number, host's first; deeper than the kernel nests: malformed. */
+static void reader__parse_pid_status__nspid_list(void **state)
+{
+	struct pv_pid_status st;
+	char deep[4096] = "NSpid:";
+
+	pv_parse_pid_status("NSpid:\t4321\t87\t1\n", &st);
+	assert_int_equal(st.nspid_n, 3);
+	assert_int_equal(st.nspid[0], 4321);
+	assert_int_equal(st.nspid[1], 87);
+	assert_int_equal(st.nspid[2], 1);
+	assert_int_equal(st.nspid_last, 1);
+
+	for (int i = 0; i < 33; i++)
+		snprintf(deep + strlen(deep), sizeof(deep) - strlen(deep), "\t%d", 100 - i);
+	pv_parse_pid_status(deep, &st);
+	assert_int_equal(st.nspid_n, 33);
+	assert_int_equal(st.nspid_last, 68);
+	strcat(deep, "\t5");
+	pv_parse_pid_status(deep, &st);
+	assert_int_equal(st.nspid_n, 0);
+	assert_int_equal(st.nspid_last, -1);
+
+	pv_parse_pid_status("Tgid:\t3\n", &st);
+	assert_int_equal(st.nspid_n, 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -392,6 +533,11 @@ int main(void)
 		T(reader__pidns_inode_reused__init_found_again),
 		T(reader__init_moves__seen_after_ttl),
 		T(reader__many_cgroups__cache_bounded),
+		T(reader__prune__drops_removed_cgroups_and_gone_inits),
+		T(reader__ident__same_until_removed_or_recreated),
+		T(reader__ident_get__cpu_id_not_the_directory__estale),
+		T(reader__parse_pid_status__fields),
+		T(reader__parse_pid_status__nspid_list),
 	};
 
 	return cmocka_run_group_tests_name("reader", tests, NULL, NULL);
