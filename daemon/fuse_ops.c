@@ -4,10 +4,14 @@
  * indices into one node table built from pv_vfiles[] at start, and no path
  * strings are built per request.
  *
- * Read semantics (DESIGN.md): open renders into a per-handle buffer; every
- * read at offset 0 renders afresh (tools keep /proc files open and re-read
- * from 0); reads at other offsets slice the current rendering, so `dd bs=1`
- * sees one consistent file. Files use direct_io, so read(2) never goes
+ * Read semantics (DESIGN.md): the first read of a handle, at any offset,
+ * renders into a per-handle buffer; every read at offset 0 renders afresh
+ * (tools keep /proc files open and re-read from 0); reads at other offsets
+ * slice the current rendering, so `dd bs=1` sees one consistent file and
+ * pread at any offset of a fresh handle works. Open only resolves the
+ * reader's container: rendering there too would render twice for every
+ * open+read+close (cat, free, ps), and the kernel's seq_file /proc also
+ * renders at the first read. Files use direct_io, so read(2) never goes
  * through the page cache and never stops at the reported size.
  *
  * Size: not 0 as on /proc. sendfile(2)/splice(2) of a FUSE file go through
@@ -71,6 +75,7 @@ struct pv_handle {
 	struct pv_container *c;     /* the reader's container at open */
 	struct pv_cg_ident id;      /* c's cgroup directories at open */
 	struct buf out;             /* the current rendering */
+	int rendered;               /* out holds a rendering */
 	int logged;                 /* producer error already logged */
 };
 
@@ -388,24 +393,24 @@ static int same_cgroup(struct pv_fs *fs, struct pv_handle *h, int cpu_only)
 }
 
 /*
- * Render @h afresh. 0 or -EIO (logged once per handle). A re-render (not
- * the one at open, right after the identity was taken while the reader
- * sat in the cgroup, which so could not be removed) checks the identity:
- * the CPU directory before (so the /proc/stat producer writes no state
- * under a removed cgroup's id), every directory after (a cgroup made again
- * while we read it), a dozen stats on cgroupfs in all.
+ * Render @h afresh. 0 or -EIO (logged once per handle). Every rendering,
+ * the first included (a handle may be read long after open, by another
+ * process), checks the identity taken at open: the CPU directory before
+ * (so the /proc/stat producer writes no state under a removed cgroup's
+ * id), every directory after (a cgroup made again while we read it), a
+ * dozen stats on cgroupfs in all.
  */
-static int render(struct pv_fs *fs, struct pv_handle *h, int rerender)
+static int render(struct pv_fs *fs, struct pv_handle *h)
 {
 	int rc;
 
 	buf_reset(&h->out);
-	if (rerender && same_cgroup(fs, h, 1))
+	if (same_cgroup(fs, h, 1))
 		return -EIO;
 	rc = h->vf->produce(fs->env, h->c, &h->out);
 	if (!rc)
 		rc = buf_error(&h->out);
-	if (rerender && same_cgroup(fs, h, 0)) {
+	if (same_cgroup(fs, h, 0)) {
 		buf_reset(&h->out);
 		return -EIO;
 	}
@@ -496,13 +501,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, rc == -ENOMEM ? ENOMEM : EIO);
 		return;
 	}
-	/* Rendered at open, so pread at any offset of a fresh handle works. */
-	rc = render(fs, h, 0);
-	if (rc) {
-		handle_free(fs, h);
-		fuse_reply_err(req, -rc);
-		return;
-	}
 	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -521,8 +519,11 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	int rc = 0;
 
 	pthread_mutex_lock(&h->lock);
-	if (off == 0)
-		rc = render(fs, h, 1);
+	if (off == 0 || !h->rendered) {
+		/* The first read may come long after open: check the cgroup. */
+		rc = render(fs, h);
+		h->rendered = !rc;
+	}
 	if (!rc) {
 		/* Copy only what this read gets (not @size, which may be
 		 * megabytes): on the stack for every /proc-sized file. */
