@@ -356,14 +356,20 @@ static void report_status(int *fd, unsigned char st)
 	*fd = -1;
 }
 
+/*
+ * A detached daemon keeps no terminal: the log goes to syslog from here
+ * on (start-up errors went to the terminal and the exit status already).
+ */
 static void detach_stdio(void)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+	pv_log_to_syslog();
 	if (fd < 0)
 		return;
 	dup2(fd, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
 	if (fd > STDERR_FILENO)
 		close(fd);
 }

@@ -78,12 +78,20 @@ head -c1 "$PV_TMP/new/dir/proc/meminfo" >/dev/null 2>&1 || pv_fail "no mount on 
 kill -TERM "$p"; wait "$p"
 grep -q " $PV_TMP/new/dir " /proc/mounts && pv_fail "mount left on created mountpoint"
 
-# Background mode: the command returns once the tree serves, pidfile names the daemon.
+# Background mode: the command returns once the tree serves, pidfile names
+# the daemon, and the detached daemon lets go of the terminal's stderr (its
+# later log lines go to syslog).
 "$PV_DAEMON" --no-bpf --pidfile "$PV_TMP/pid3" --bpf-pin-dir "$PV_PIN" "$PV_MNT" \
-	>>"$PV_TMP/daemon.log" 2>&1 || pv_fail "background start failed"
+	>>"$PV_TMP/bg.log" 2>&1 || { cat "$PV_TMP/bg.log" >&2; pv_fail "background start failed"; }
 p=$(cat "$PV_TMP/pid3") || pv_fail "no pidfile in background mode"
 PV_PIDS+=("$p")
 head -c1 "$PV_MNT/proc/meminfo" >/dev/null || pv_fail "background daemon not serving on return"
+for fd in 0 1 2; do
+	t=$(readlink "/proc/$p/fd/$fd")
+	[ "$t" = /dev/null ] || pv_fail "background daemon's fd $fd is $t, not /dev/null"
+done
+kill -USR1 "$p"; sleep 0.3
+grep -q "stats:" "$PV_TMP/bg.log" && pv_fail "background daemon still logs to the starting terminal"
 kill -TERM "$p"
 for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
 kill -0 "$p" 2>/dev/null && pv_fail "background daemon ignored SIGTERM"
