@@ -581,12 +581,10 @@ int main(int argc, char **argv)
 	pv_log_verbose = o.debug;
 	rctx.foreground = o.foreground;
 	if (o.cleanup) {
-		rc = pv_bpf_remove_pins(o.pin_dir);
-		if (rc) {
-			pv_err("cannot remove the pins in %s: %s", o.pin_dir, strerror(-rc));
+		/* pv_bpf_remove_pins says what went wrong (once). */
+		if (pv_bpf_remove_pins(o.pin_dir))
 			return 1;
-		}
-		pv_info("removed the pinned BPF state in %s", o.pin_dir);
+		pv_info("removed procview's pinned BPF state in %s", o.pin_dir);
 		return 0;
 	}
 	exec_without_tcache(argv);
