@@ -30,7 +30,8 @@ VERSION   := 0.1.0
 DEB_PKGS := clang llvm libbpf-dev bpftool libfuse3-dev fuse3 libelf-dev \
 	zlib1g-dev libcmocka-dev pkg-config procps sysstat python3-psutil \
 	lxcfs runc crun busybox-static stress-ng hyperfine systemd \
-	libclang-rt-14-dev valgrind linux-perf util-linux
+	libclang-rt-14-dev valgrind linux-perf util-linux python3 gcc binutils \
+	bc man-db
 
 PKG_CFLAGS := $(shell pkg-config --cflags fuse3 libbpf 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs fuse3 libbpf 2>/dev/null) -lelf -lz -lpthread
