@@ -54,6 +54,8 @@ struct pv_cgroups {
 struct pv_container {
 	char path[PV_MAX_HIER][PV_CGPATH_MAX]; /* index as cg->h[]; "/" = root */
 	__u64 cpu_cgid;    /* inode of the container dir in h[cpu_acct] */
+	__u64 mem_ino;     /* inode of its dir in the memory hierarchy, as
+			      the reader lookup saw it; 0: not known */
 	int host;          /* root cgroup of the CPU-accounting hierarchy:
 			      the reader is in no container */
 	pid_t reader_pid;  /* host pid of the reader */

@@ -369,17 +369,19 @@ static int should_log(const char *file, const char *cgroup, int err)
  * Is @h's container still the cgroup it was opened in? Producers read
  * cgroups by path, and a path outlives its cgroup: removed and made again
  * under the same name, it is another container (other limits, other
- * usage). 0, or -ESTALE/-errno, logged once per handle. @cpu_only: the
- * CPU-accounting directory alone (one stat).
+ * usage). Checks the hierarchies with a role in @roles (one stat each).
+ * 0, or -ESTALE/-errno, logged once per handle.
  */
-static int same_cgroup(struct pv_fs *fs, struct pv_handle *h, int cpu_only)
+static int same_cgroup(struct pv_fs *fs, struct pv_handle *h, unsigned int roles)
 {
 	const char *cg;
 	int rc;
 
 	if (h->c->host)
 		return 0;   /* the root cgroups are never removed */
-	rc = pv_cg_ident_check(&fs->env->cg, h->c, &h->id, cpu_only);
+	if (!roles)
+		return 0;
+	rc = pv_cg_ident_check(&fs->env->cg, h->c, &h->id, roles);
 	if (rc && !h->logged) {
 		h->logged = 1;
 		cg = pv_container_name(fs->env, h->c);
@@ -395,22 +397,23 @@ static int same_cgroup(struct pv_fs *fs, struct pv_handle *h, int cpu_only)
 /*
  * Render @h afresh. 0 or -EIO (logged once per handle). Every rendering,
  * the first included (a handle may be read long after open, by another
- * process), checks the identity taken at open: the CPU directory before
- * (so the /proc/stat producer writes no state under a removed cgroup's
- * id), every directory after (a cgroup made again while we read it), a
- * dozen stats on cgroupfs in all.
+ * process), checks afterwards that the cgroups it read are still the ones
+ * taken at open (a cgroup made again under the same name while we read
+ * it): one stat per hierarchy the file's producer reads. The /proc/stat
+ * and /proc/uptime producers write state keyed by the CPU cgroup id, so
+ * that directory is also checked before.
  */
 static int render(struct pv_fs *fs, struct pv_handle *h)
 {
 	int rc;
 
 	buf_reset(&h->out);
-	if (same_cgroup(fs, h, 1))
+	if (same_cgroup(fs, h, h->vf->ident_roles_before))
 		return -EIO;
 	rc = h->vf->produce(fs->env, h->c, &h->out);
 	if (!rc)
 		rc = buf_error(&h->out);
-	if (same_cgroup(fs, h, 0)) {
+	if (same_cgroup(fs, h, h->vf->ident_roles)) {
 		buf_reset(&h->out);
 		return -EIO;
 	}
@@ -486,7 +489,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	h->vf = n->vf;
 	rc = fs->resolve(fs->resolve_ctx, ctx->pid, h->c);
 	if (!rc && !h->c->host)
-		rc = pv_cg_ident_get(&fs->env->cg, h->c, &h->id);
+		rc = pv_cg_ident_get(&fs->env->cg, h->c,
+				     n->vf->ident_roles | n->vf->ident_roles_before, &h->id);
 	if (rc) {
 		/* -ESRCH: the reader is gone (its reply goes nowhere). */
 		if (rc == -ESRCH)

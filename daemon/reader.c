@@ -572,8 +572,10 @@ static int container_of(struct pv_reader *r, const char *text, struct pv_contain
 	if (!rc)
 		rc = pv_container_ids(cg, ret);
 	hm = cg->by_ctrl[PV_CTRL_MEMORY];
-	if (!rc && hm >= 0 && hm < cg->n)
+	if (!rc && hm >= 0 && hm < cg->n) {
 		rc = stat_dir(cg, hm, ret->path[hm], &e->mem_ino);
+		ret->mem_ino = (__u64)e->mem_ino;   /* cached with the tail */
+	}
 	if (!rc && !(e->text = strdup(text)))
 		rc = -ENOMEM;
 	if (!rc)
@@ -690,43 +692,64 @@ size_t pv_reader_prune(struct pv_reader *r)
 	return dropped;
 }
 
-/* Hierarchies whose files some producer reads for a container. */
-static int ident_hiers(const struct pv_cgroups *cg, int *idx)
+/* Hierarchies whose files some producer reads for a container, with the
+ * roles each plays (one hierarchy may hold several controllers). */
+static int ident_hiers(const struct pv_cgroups *cg, int *idx, unsigned int *roles)
 {
 	int n = 0, cand[PV_CTRL__COUNT + 1];
+	unsigned int role[PV_CTRL__COUNT + 1];
 
 	cand[0] = cg->cpu_acct;
-	for (int c = 0; c < PV_CTRL__COUNT; c++)
+	role[0] = PV_IDENT_CPU_ACCT;
+	for (int c = 0; c < PV_CTRL__COUNT; c++) {
 		cand[c + 1] = cg->by_ctrl[c];
+		role[c + 1] = 1u << c;
+	}
 	for (int i = 0; i < PV_CTRL__COUNT + 1; i++) {
-		int dup = 0;
+		int j;
 
 		if (cand[i] < 0 || cand[i] >= cg->n)
 			continue;
-		for (int j = 0; j < n; j++)
-			dup |= idx[j] == cand[i];
-		if (!dup)
-			idx[n++] = cand[i];
+		for (j = 0; j < n && idx[j] != cand[i]; j++)
+			;
+		if (j == n) {
+			idx[n] = cand[i];
+			roles[n++] = 0;
+		}
+		roles[j] |= role[i];
 	}
 	return n;
 }
 
 int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
-		    struct pv_cg_ident *ret)
+		    unsigned int roles, struct pv_cg_ident *ret)
 {
 	struct pv_cg_ident id = { 0 };
+	int all[PV_MAX_HIER], n;
+	unsigned int all_roles[PV_MAX_HIER];
 	ino_t ino;
 	int rc;
 
-	id.n = ident_hiers(cg, id.idx);
+	n = ident_hiers(cg, all, all_roles);
+	for (int i = 0; i < n; i++)
+		if (all_roles[i] & roles) {
+			id.idx[id.n] = all[i];
+			id.roles[id.n++] = all_roles[i];
+		}
 	for (int i = 0; i < id.n; i++) {
+		/* The lookup that produced @c has just checked these two
+		   directories (a cache hit re-checks them): no second stat. */
+		if (id.idx[i] == cg->cpu_acct && c->cpu_cgid) {
+			id.ino[i] = c->cpu_cgid;
+			continue;
+		}
+		if (id.idx[i] == cg->by_ctrl[PV_CTRL_MEMORY] && c->mem_ino) {
+			id.ino[i] = c->mem_ino;
+			continue;
+		}
 		rc = stat_dir(cg, id.idx[i], c->path[id.idx[i]], &ino);
 		if (rc)
 			return rc;
-		/* The CPU id the reader derived must still be the directory's:
-		   else the cgroup was re-created since the lookup. */
-		if (id.idx[i] == cg->cpu_acct && (__u64)ino != c->cpu_cgid)
-			return -ESTALE;
 		id.ino[i] = (__u64)ino;
 	}
 	*ret = id;
@@ -734,13 +757,13 @@ int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
 }
 
 int pv_cg_ident_check(const struct pv_cgroups *cg, const struct pv_container *c,
-		      const struct pv_cg_ident *id, int cpu_only)
+		      const struct pv_cg_ident *id, unsigned int roles)
 {
 	ino_t ino;
 	int rc;
 
 	for (int i = 0; i < id->n; i++) {
-		if (cpu_only && id->idx[i] != cg->cpu_acct)
+		if (!(id->roles[i] & roles))
 			continue;
 		rc = stat_dir(cg, id->idx[i], c->path[id->idx[i]], &ino);
 		if (rc == -ENOENT || (!rc && (__u64)ino != id->ino[i]))

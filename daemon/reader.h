@@ -98,19 +98,29 @@ void pv_parse_pid_status(const char *text, struct pv_pid_status *ret);
  * same name gets new inodes. A handle keeps the identity taken at open and
  * checks it after every rendering, so it never shows a newcomer's figures.
  */
+/* Role of a hierarchy for the identity check, beside 1u << enum pv_ctrl:
+   the CPU-accounting hierarchy BPF keys by (env->cg.cpu_acct). */
+#define PV_IDENT_CPU_ACCT (1u << PV_CTRL__COUNT)
+#define PV_IDENT_ALL (PV_IDENT_CPU_ACCT | ((1u << PV_CTRL__COUNT) - 1))
+
 struct pv_cg_ident {
 	int n;
 	int idx[PV_MAX_HIER];     /* hierarchy index into cg->h[] */
+	unsigned int roles[PV_MAX_HIER]; /* PV_IDENT_CPU_ACCT, 1u << ctrl */
 	__u64 ino[PV_MAX_HIER];
 };
-/* Fill @ret for @c. 0, -ESTALE when the CPU-accounting directory is no
-   longer c->cpu_cgid, -ENOENT when a directory is gone, or -errno. */
+/* Fill @ret for @c with the hierarchies that have a role in @roles (what
+   a file's producer reads): the CPU-accounting and memory directories are
+   the ones the reader lookup saw (c->cpu_cgid, c->mem_ino), the others
+   one stat each. 0, -ENOENT when a directory is gone, or -errno. A
+   cgroup re-created since the lookup fails the next pv_cg_ident_check. */
 int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
-		    struct pv_cg_ident *ret);
-/* 0 while every directory of @c still has the inode @id recorded (with
-   @cpu_only, only the CPU-accounting one: one stat); -ESTALE when one was
-   removed or re-created; other -errno. */
+		    unsigned int roles, struct pv_cg_ident *ret);
+/* 0 while every directory of @c in a hierarchy with a role in @roles
+   (PV_IDENT_CPU_ACCT, 1u << enum pv_ctrl) still has the inode @id
+   recorded: one stat per hierarchy; -ESTALE when one was removed or
+   re-created; other -errno. */
 int pv_cg_ident_check(const struct pv_cgroups *cg, const struct pv_container *c,
-		      const struct pv_cg_ident *id, int cpu_only);
+		      const struct pv_cg_ident *id, unsigned int roles);
 
 #endif

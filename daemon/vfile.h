@@ -20,6 +20,13 @@ typedef int (*pv_produce_fn)(const struct pv_env *env,
 struct pv_vfile {
 	const char *path;       /* below the mountpoint, e.g. "/proc/meminfo" */
 	pv_produce_fn produce;
+	/* Hierarchies the producer reads (PV_IDENT_CPU_ACCT, 1u << enum
+	 * pv_ctrl): after each rendering a handle checks they are still its
+	 * cgroups. */
+	unsigned int ident_roles;
+	/* Checked before rendering too: the producer writes state keyed by
+	 * that cgroup's id, which a removed cgroup must not get. */
+	unsigned int ident_roles_before;
 };
 
 extern const struct pv_vfile pv_vfiles[];

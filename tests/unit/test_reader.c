@@ -421,7 +421,7 @@ static void reader__ident__same_until_removed_or_recreated(void **state)
 	struct pv_cg_ident id, id2;
 
 	memcpy(&c, resolve(f, 200, 0), sizeof(c));
-	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, &id), 0);
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, PV_IDENT_ALL, &id), 0);
 	/* Both fixture hierarchies, each with its directory's inode. */
 	assert_int_equal(id.n, 2);
 	for (int i = 0; i < id.n; i++) {
@@ -429,22 +429,37 @@ static void reader__ident__same_until_removed_or_recreated(void **state)
 
 		assert_int_equal(id.ino[i], ino_of(f, h, "ctr"));
 	}
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, PV_IDENT_ALL), 0);
+	/* Only the hierarchies asked for are taken (one stat each). */
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, 1u << PV_CTRL_MEMORY, &id2), 0);
+	assert_int_equal(id2.n, 1);
+	assert_string_equal(f->env.cg.h[id2.idx[0]].ctrls, "memory");
+	assert_int_equal(id2.ino[0], ino_of(f, "memory", "ctr"));
 	/* Re-created in one hierarchy only (memory): another cgroup. */
 	rm_ctr(f, "memory", "ctr");
 	mkdirf("%s/memory/ctr.tmp", f->cgr);   /* takes a fresh inode first */
 	mkdirf("%s/memory/ctr", f->cgr);
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), -ESTALE);
-	/* The CPU directory alone is still the same. */
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, PV_IDENT_ALL), -ESTALE);
+	/* The CPU directory alone is still the same; so is every hierarchy
+	   but memory's, and only a check that names memory sees it. */
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, PV_IDENT_CPU_ACCT), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id,
+					   (1u << PV_CTRL_CPU) | (1u << PV_CTRL_CPUACCT)), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1u << PV_CTRL_MEMORY), -ESTALE);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), 0);
 	/* Removed: stale too. */
 	rm_ctr(f, "cpu,cpuacct", "ctr");
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 0), -ESTALE);
-	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1), -ESTALE);
-	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, &id2), -ENOENT);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, PV_IDENT_ALL), -ESTALE);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, PV_IDENT_CPU_ACCT), -ESTALE);
+	/* Without the lookup's ids, every directory is stat'ed: gone. */
+	c.cpu_cgid = 0;
+	c.mem_ino = 0;
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, PV_IDENT_ALL, &id2), -ENOENT);
 }
 
-static void reader__ident_get__cpu_id_not_the_directory__estale(void **state)
+/* The identity is what the lookup saw: re-created since, the first check
+   says so (and a producer's rendering is thrown away). */
+static void reader__ident__lookup_older_than_directory__check_estale(void **state)
 {
 	struct fx *f = *state;
 	struct pv_container c;
@@ -452,7 +467,13 @@ static void reader__ident_get__cpu_id_not_the_directory__estale(void **state)
 
 	memcpy(&c, resolve(f, 200, 0), sizeof(c));
 	c.cpu_cgid += 1;   /* what a lookup saw before a re-creation */
-	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, &id), -ESTALE);
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, PV_IDENT_ALL, &id), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, PV_IDENT_CPU_ACCT), -ESTALE);
+	c.cpu_cgid -= 1;
+	c.mem_ino += 1;
+	assert_int_equal(pv_cg_ident_get(&f->env.cg, &c, PV_IDENT_ALL, &id), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, PV_IDENT_CPU_ACCT), 0);
+	assert_int_equal(pv_cg_ident_check(&f->env.cg, &c, &id, 1u << PV_CTRL_MEMORY), -ESTALE);
 }
 
 static void reader__parse_pid_status__fields(void **state)
@@ -535,7 +556,7 @@ int main(void)
 		T(reader__many_cgroups__cache_bounded),
 		T(reader__prune__drops_removed_cgroups_and_gone_inits),
 		T(reader__ident__same_until_removed_or_recreated),
-		T(reader__ident_get__cpu_id_not_the_directory__estale),
+		T(reader__ident__lookup_older_than_directory__check_estale),
 		T(reader__parse_pid_status__fields),
 		T(reader__parse_pid_status__nspid_list),
 	};
