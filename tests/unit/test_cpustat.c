@@ -32,6 +32,49 @@ static __u64 colsum(const __u64 *col)
 	return s;
 }
 
+/*
+ * One vCPU on physical CPU 0, started at boot time 0, read at 1 s: the
+ * fixture of the steal and high-water tests. Tests move raw.now_boot_ns
+ * and the counters in pc[0], and build views with build().
+ */
+struct one_vcpu {
+	struct pv_cpu_stat pc[1];
+	struct pv_cpus *cpus;
+	struct pv_cpu_raw raw;
+	struct pv_cpu_hwm h;
+};
+
+static int one_vcpu_setup(void **state)
+{
+	static const int phys[] = { 0 };
+	struct one_vcpu *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -1;
+	o->cpus = cpus_of(1, 1, phys);
+	o->raw = (struct pv_cpu_raw){ .ncpus = 1, .percpu = o->pc, .start_boot_ns = 0,
+				      .now_boot_ns = 1 * SEC, .now_real_ns = 1000 * SEC };
+	*state = o;
+	return 0;
+}
+
+static int one_vcpu_teardown(void **state)
+{
+	struct one_vcpu *o = *state;
+
+	pv_cpu_hwm_free(&o->h);
+	free(o->cpus);
+	free(o);
+	return 0;
+}
+
+/* A view of @o now, with its high-water marks (the daemon's per-container state). */
+static void build(struct one_vcpu *o, struct cpu_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	assert_int_equal(pv_cpu_view_build(&o->raw, o->cpus, &o->h, v), 0);
+}
+
 static void share__sums_exactly_and_is_monotonic(void **state)
 {
 	for (int n = 1; n <= 7; n++)
@@ -142,29 +185,23 @@ static void build__steal_above_free_time__capped(void **state)
 /* A clamp or a transient dip never makes a column go backwards. */
 static void build__high_water__no_column_goes_back(void **state)
 {
-	struct pv_cpu_stat pc[1] = { 0 };
-	int phys[] = { 0 };
-	struct pv_cpus *cpus = cpus_of(1, 1, phys);
-	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
-				  .now_boot_ns = 10 * SEC, .now_real_ns = 1000 * SEC };
-	struct pv_cpu_hwm h = { 0 };
-	struct cpu_view a = { 0 }, b = { 0 };
+	struct one_vcpu *o = *state;
+	struct cpu_view a, b;
 
-	pc[0].user_ns = 2 * SEC;
-	pc[0].ctxt = 100;
-	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &a), 0);
+	o->raw.now_boot_ns = 10 * SEC;
+	o->pc[0].user_ns = 2 * SEC;
+	o->pc[0].ctxt = 100;
+	build(o, &a);
 	/* 10 ms later the counters dipped (a removed child not yet folded). */
-	raw.now_boot_ns += TICK;
-	pc[0].user_ns = 1 * SEC;
-	pc[0].ctxt = 90;
-	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &b), 0);
+	o->raw.now_boot_ns += TICK;
+	o->pc[0].user_ns = 1 * SEC;
+	o->pc[0].ctxt = 90;
+	build(o, &b);
 	for (int k = 0; k < PV_NCOLS_MAX; k++)
 		assert_true(b.vcpu[0][k] >= a.vcpu[0][k]);
 	assert_true(b.ctxt >= a.ctxt);
 	pv_cpu_view_free(&a);
 	pv_cpu_view_free(&b);
-	pv_cpu_hwm_free(&h);
-	free(cpus);
 }
 
 /*
@@ -174,34 +211,27 @@ static void build__high_water__no_column_goes_back(void **state)
  */
 static void build__late_steal__fits_now_or_is_dropped(void **state)
 {
-	struct pv_cpu_stat pc[1] = { 0 };
-	int phys[] = { 0 };
-	struct pv_cpus *cpus = cpus_of(1, 1, phys);
-	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
-				  .now_boot_ns = 1 * SEC, .now_real_ns = 1000 * SEC };
-	struct pv_cpu_hwm h = { 0 };
-	struct cpu_view a = { 0 }, b = { 0 }, c = { 0 };
+	struct one_vcpu *o = *state;
+	struct cpu_view a, b, c;
 
-	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &a), 0);
+	build(o, &a);
 	assert_int_equal(a.vcpu[0][PV_COL_IDLE], 100);
 	/* 50 ticks of wait reported, 10 ticks of new time to put them in. */
-	raw.now_boot_ns = 1 * SEC + 10 * TICK;
-	pc[0].steal_ns = 50 * TICK;
-	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &b), 0);
+	o->raw.now_boot_ns = 1 * SEC + 10 * TICK;
+	o->pc[0].steal_ns = 50 * TICK;
+	build(o, &b);
 	assert_int_equal(colsum(b.vcpu[0]), 110);
 	assert_int_equal(b.vcpu[0][PV_COL_IDLE], 100);
 	assert_int_equal(b.vcpu[0][PV_COL_STEAL], 10);
 	/* No new wait: the next 90 ticks are idle, the 40 left over are gone. */
-	raw.now_boot_ns = 2 * SEC;
-	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &c), 0);
+	o->raw.now_boot_ns = 2 * SEC;
+	build(o, &c);
 	assert_int_equal(colsum(c.vcpu[0]), 200);
 	assert_int_equal(c.vcpu[0][PV_COL_STEAL], 10);
 	assert_int_equal(c.vcpu[0][PV_COL_IDLE], 190);
 	pv_cpu_view_free(&a);
 	pv_cpu_view_free(&b);
 	pv_cpu_view_free(&c);
-	pv_cpu_hwm_free(&h);
-	free(cpus);
 }
 
 /*
@@ -211,83 +241,62 @@ static void build__late_steal__fits_now_or_is_dropped(void **state)
  */
 static void build__three_loops_on_one_vcpu_stop__idle_at_once(void **state)
 {
-	struct pv_cpu_stat pc[1] = { 0 };
-	int phys[] = { 0 };
-	struct pv_cpus *cpus = cpus_of(1, 1, phys);
-	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
-				  .now_real_ns = 1000 * SEC };
-	struct pv_cpu_hwm h = { 0 };
-	struct cpu_view v = { 0 };
+	struct one_vcpu *o = *state;
+	struct cpu_view v;
 
 	for (__u64 t = 1; t <= 7; t++) {
 		__u64 busy = t < 5 ? t : 5;
 
-		raw.now_boot_ns = t * SEC;
-		pc[0].user_ns = busy * SEC;
-		pc[0].steal_ns = 2 * busy * SEC;
-		assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &v), 0);
+		o->raw.now_boot_ns = t * SEC;
+		o->pc[0].user_ns = busy * SEC;
+		o->pc[0].steal_ns = 2 * busy * SEC;
+		build(o, &v);
 		assert_int_equal(colsum(v.vcpu[0]), t * 100);
 		assert_int_equal(v.vcpu[0][PV_COL_USER], busy * 100);
 		assert_int_equal(v.vcpu[0][PV_COL_STEAL], 0);
 		assert_int_equal(v.vcpu[0][PV_COL_IDLE], (t - busy) * 100);
 		pv_cpu_view_free(&v);
 	}
-	pv_cpu_hwm_free(&h);
-	free(cpus);
 }
 
 /* Wait that fits in the new time is shown in full, the rest is idle. */
 static void build__steal_within_room__shown_in_full(void **state)
 {
-	struct pv_cpu_stat pc[1] = { 0 };
-	int phys[] = { 0 };
-	struct pv_cpus *cpus = cpus_of(1, 1, phys);
-	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
-				  .now_boot_ns = 1 * SEC, .now_real_ns = 1000 * SEC };
-	struct pv_cpu_hwm h = { 0 };
-	struct cpu_view a = { 0 }, b = { 0 };
+	struct one_vcpu *o = *state;
+	struct cpu_view a, b;
 
-	pc[0].user_ns = 50 * TICK;
-	pc[0].steal_ns = 20 * TICK;
-	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &a), 0);
+	o->pc[0].user_ns = 50 * TICK;
+	o->pc[0].steal_ns = 20 * TICK;
+	build(o, &a);
 	assert_int_equal(a.vcpu[0][PV_COL_STEAL], 20);
 	assert_int_equal(a.vcpu[0][PV_COL_IDLE], 30);
 	/* +100 ticks: 40 used (a 50% quota burner), 50 throttled, 10 idle. */
-	raw.now_boot_ns = 2 * SEC;
-	pc[0].user_ns += 40 * TICK;
-	pc[0].steal_ns += 50 * TICK;
-	assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &b), 0);
+	o->raw.now_boot_ns = 2 * SEC;
+	o->pc[0].user_ns += 40 * TICK;
+	o->pc[0].steal_ns += 50 * TICK;
+	build(o, &b);
 	assert_int_equal(b.vcpu[0][PV_COL_USER], 90);
 	assert_int_equal(b.vcpu[0][PV_COL_STEAL], 70);
 	assert_int_equal(b.vcpu[0][PV_COL_IDLE], 40);
 	pv_cpu_view_free(&a);
 	pv_cpu_view_free(&b);
-	pv_cpu_hwm_free(&h);
-	free(cpus);
 }
 
 /* A transient dip of the raw steal sum is not counted again on recovery. */
 static void build__raw_steal_dips_and_recovers__not_counted_twice(void **state)
 {
-	struct pv_cpu_stat pc[1] = { 0 };
-	int phys[] = { 0 };
-	struct pv_cpus *cpus = cpus_of(1, 1, phys);
-	struct pv_cpu_raw raw = { .ncpus = 1, .percpu = pc, .start_boot_ns = 0,
-				  .now_boot_ns = 1 * SEC, .now_real_ns = 1000 * SEC };
-	struct pv_cpu_hwm h = { 0 };
-	struct cpu_view v = { 0 };
+	struct one_vcpu *o = *state;
+	struct cpu_view v;
 	const __u64 steal_at[] = { 30, 10, 30 };
 
 	for (int r = 0; r < 3; r++) {
-		raw.now_boot_ns = (__u64)(r + 1) * SEC;
-		pc[0].steal_ns = steal_at[r] * TICK;
-		assert_int_equal(pv_cpu_view_build(&raw, cpus, &h, &v), 0);
+		o->raw.now_boot_ns = (__u64)(r + 1) * SEC;
+		o->pc[0].steal_ns = steal_at[r] * TICK;
+		build(o, &v);
 		assert_int_equal(v.vcpu[0][PV_COL_STEAL], 30);
 		assert_int_equal(colsum(v.vcpu[0]), (__u64)(r + 1) * 100);
 		pv_cpu_view_free(&v);
 	}
-	pv_cpu_hwm_free(&h);
-	free(cpus);
 }
 
 /* Rounding each column down separately would lose up to 3 ticks per vCPU. */
@@ -395,11 +404,16 @@ int main(void)
 		cmocka_unit_test(build__time_outside_cpuset__shared_over_vcpus),
 		cmocka_unit_test(build__quota_vcpus__share_total_exactly),
 		cmocka_unit_test(build__steal_above_free_time__capped),
-		cmocka_unit_test(build__high_water__no_column_goes_back),
-		cmocka_unit_test(build__late_steal__fits_now_or_is_dropped),
-		cmocka_unit_test(build__three_loops_on_one_vcpu_stop__idle_at_once),
-		cmocka_unit_test(build__steal_within_room__shown_in_full),
-		cmocka_unit_test(build__raw_steal_dips_and_recovers__not_counted_twice),
+		cmocka_unit_test_setup_teardown(build__high_water__no_column_goes_back, one_vcpu_setup,
+						one_vcpu_teardown),
+		cmocka_unit_test_setup_teardown(build__late_steal__fits_now_or_is_dropped, one_vcpu_setup,
+						one_vcpu_teardown),
+		cmocka_unit_test_setup_teardown(build__three_loops_on_one_vcpu_stop__idle_at_once, one_vcpu_setup,
+						one_vcpu_teardown),
+		cmocka_unit_test_setup_teardown(build__steal_within_room__shown_in_full, one_vcpu_setup,
+						one_vcpu_teardown),
+		cmocka_unit_test_setup_teardown(build__raw_steal_dips_and_recovers__not_counted_twice, one_vcpu_setup,
+						one_vcpu_teardown),
 		cmocka_unit_test(build__used_time__rounded_once_per_vcpu),
 		cmocka_unit_test(build__start_in_future__age_zero_not_huge),
 		cmocka_unit_test(uptime__idle__is_sum_of_vcpu_idle),
