@@ -21,6 +21,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/harden_lib.sh"
+# The Python parts import hz_helpers.py from this directory.
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 pv_init
 pv_daemon_start
 # PV_HOSTILE_QUICK=1 (the ASan pass of make test): a third of the rounds.
@@ -106,11 +108,7 @@ c_dirs=$(hz_cg_dirs c | tr '\n' ' ')
 /usr/bin/python3 - "$PV_MNT/proc/meminfo" "$c_dirs" "$((200 * 1024))" "$own_total" "$want_a" "$want_b" <<'PY' || pv_fail "read after cgroup removal"
 import os, socket, sys, time
 path, dirs, want_c, own, a, b = sys.argv[1], sys.argv[2].split(), *map(int, sys.argv[3:])
-def memtotal(t):
-    for l in t.decode().splitlines():
-        if l.startswith("MemTotal:"):
-            return int(l.split()[1])
-    return None
+from hz_helpers import memtotal, rmdir_all
 s1, s2 = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
 pid = os.fork()
 if pid == 0:
@@ -126,14 +124,9 @@ os.waitpid(pid, 0)
 fd = fds[0]
 if memtotal(msg) != want_c:
     sys.exit("child in c saw MemTotal %s, limit says %d" % (memtotal(msg), want_c))
-for d in reversed(dirs):
-    for _ in range(50):
-        try:
-            os.rmdir(d); break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        sys.exit("cannot remove " + d)
+stuck = rmdir_all(dirs)
+if stuck:
+    sys.exit("cannot remove " + stuck)
 results = []
 # A read past offset 0 slices the rendering the handle already has: c's own.
 try:
@@ -174,11 +167,7 @@ r_dirs=$(hz_cg_dirs r | tr '\n' ' ')
 import errno, os, socket, sys, time
 mnt, dirs, old_kb, new_bytes = sys.argv[1], sys.argv[2].split(), int(sys.argv[3]), int(sys.argv[4])
 new_kb = new_bytes // 1024
-def memtotal(t):
-    for l in t.decode().splitlines():
-        if l.startswith("MemTotal:"):
-            return int(l.split()[1])
-    return None
+from hz_helpers import memtotal, rmdir_all
 def join(ds):
     for d in ds:
         with open(d + "/cgroup.procs", "w") as f:
@@ -198,14 +187,9 @@ os.waitpid(pid, 0)
 fm, fs = fds
 if memtotal(msg) != old_kb:
     sys.exit("child in r saw MemTotal %s, limit says %d" % (memtotal(msg), old_kb))
-for d in reversed(dirs):
-    for _ in range(50):
-        try:
-            os.rmdir(d); break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        sys.exit("cannot remove " + d)
+stuck = rmdir_all(dirs)
+if stuck:
+    sys.exit("cannot remove " + stuck)
 for d in dirs:
     os.mkdir(d)
     p = os.path.dirname(d)
