@@ -793,14 +793,14 @@ out:
 }
 
 int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
-		       const struct pv_container *c, struct pv_task_counts *ret)
+		       const struct pv_container *c, int cgfd, struct pv_task_counts *ret)
 {
 	/* 256 busy cgroups fit on the stack; 4096 in the retry. */
 	struct pv_task_count_rec small[256];
 	struct pv_task_counts sum = { 0 };
 	const char *rel;
 	void *big;
-	int cgfd, err;
+	int own_fd = -1, err;
 
 	/* Degraded, or opened read-only (no iterator loaded): the callers
 	 * fall back to the cgroup files. */
@@ -808,13 +808,15 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		return -ENOTSUP;
 	if (cg->cpu_acct < 0)
 		return -ENOTSUP;
-	rel = c->path[cg->cpu_acct];
-	while (*rel == '/')
-		rel++;
-	cgfd = openat(cg->h[cg->cpu_acct].dirfd, *rel ? rel : ".",
-		      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgfd < 0)
-		return -errno;
+	if (cgfd < 0) {
+		rel = c->path[cg->cpu_acct];
+		while (*rel == '/')
+			rel++;
+		cgfd = own_fd = openat(cg->h[cg->cpu_acct].dirfd, *rel ? rel : ".",
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cgfd < 0)
+			return -errno;
+	}
 	err = pv_iter_session(b, cgfd, small, sizeof(small), &sum);
 	if (err == -E2BIG) {
 		big = malloc(4096 * sizeof(*small));
@@ -822,7 +824,8 @@ int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
 		err = big ? pv_iter_session(b, cgfd, big, 4096 * sizeof(*small), &sum) : -ENOMEM;
 		free(big);
 	}
-	close(cgfd);
+	if (own_fd >= 0)
+		close(own_fd);
 	if (!err)
 		*ret = sum;
 	return err;

@@ -53,13 +53,15 @@ struct pv_task_counts {
 
 /*
  * Count container @c's tasks, nested cgroups included, right now. The cost
- * grows with the container's tasks, not the host's. 0 or -errno: -ENOTSUP
+ * grows with the container's tasks, not the host's. @cgfd: the container's
+ * directory in the CPU-accounting hierarchy when the caller has it open,
+ * else -1 (opened here). 0 or -errno: -ENOTSUP
  * with @b == NULL, -E2BIG when more than 4096 of its cgroups hold tasks.
  * On an error the caller counts from the cgroup files itself
  * (pv_task_counts_files with its own /proc root).
  */
 int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
-		       const struct pv_container *c, struct pv_task_counts *ret);
+		       const struct pv_container *c, int cgfd, struct pv_task_counts *ret);
 
 /* Possible CPUs: length of the per-CPU arrays below. */
 int pv_bpf_ncpus(const struct pv_bpf *b);

@@ -249,7 +249,7 @@ static int collect_loadavg(const struct pv_env *env, const struct pv_container *
 			have_counts = 1;
 		}
 	}
-	if (env->bpf && pv_bpf_task_counts(env->bpf, &env->cg, c, &tc) == 0) {
+	if (env->bpf && pv_bpf_task_counts(env->bpf, &env->cg, c, -1, &tc) == 0) {
 		v->nr_running = tc.running;
 		v->nr_threads = tc.threads;
 		have_counts = 1;

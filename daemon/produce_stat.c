@@ -125,6 +125,12 @@ static int pv_cg_walk(int dfd, int depth, pv_cg_visit_fn fn, void *arg)
 	err = fn(dfd, (__u64)st.st_ino, arg);
 	if (err)
 		return err;
+	/* A cgroup directory's link count is 2 + its child cgroups (kernfs,
+	 * like ext4 and tmpfs): a leaf, the usual container, needs no
+	 * opendir/getdents round. Other counts (1 on some filesystems) mean
+	 * "unknown": read the directory. */
+	if (st.st_nlink == 2)
+		return 0;
 	fd = dup(dfd);
 	if (fd < 0)
 		return -errno;
@@ -297,12 +303,12 @@ static int pv_log_dropped_once, pv_log_hwm_once, pv_log_iter_once;
  * cgroups' thread lists and /proc/<tid>/stat under env->proc.
  */
 static int pv_count_tasks(const struct pv_env *env, const struct pv_container *c,
-			  struct pv_task_counts *tc)
+			  int cgfd, struct pv_task_counts *tc)
 {
 	int err;
 
 	if (env->bpf) {
-		err = pv_bpf_task_counts(env->bpf, &env->cg, c, tc);
+		err = pv_bpf_task_counts(env->bpf, &env->cg, c, cgfd, tc);
 		if (!err)
 			return 0;
 		/* E2BIG is a size matter, expected for big containers. */
@@ -410,7 +416,8 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 	}
 	/* /proc/uptime needs no task counts: skip the walk over the tasks. */
 	if (!u) {
-		err = pv_count_tasks(env, c, &tc);
+		/* cgfd is the iterator's directory when it is the CPU-accounting one. */
+		err = pv_count_tasks(env, c, idx == env->cg.cpu_acct ? cgfd : -1, &tc);
 		if (err)
 			goto out;
 		pv_count_reader(env, c, &tc);

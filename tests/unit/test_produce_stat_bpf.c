@@ -59,13 +59,14 @@ int pv_bpf_cpu_add(struct pv_bpf *b, __u64 cgid, struct pv_cpu_stat *acc)
 }
 
 int pv_bpf_task_counts(struct pv_bpf *b, const struct pv_cgroups *cg,
-		       const struct pv_container *c, struct pv_task_counts *ret)
+		       const struct pv_container *c, int cgfd, struct pv_task_counts *ret)
 {
 	struct timespec d = { fake.iter_ms / 1000, (fake.iter_ms % 1000) * 1000000L };
 
 	(void)b;
 	(void)cg;
 	(void)c;
+	(void)cgfd;
 	nanosleep(&d, NULL);
 	if (fake.iter_err)
 		return fake.iter_err;
