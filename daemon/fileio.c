@@ -48,6 +48,33 @@ ssize_t pv_read_file_at(int dirfd, const char *path, char *dst, size_t cap)
 	return (ssize_t)len;
 }
 
+ssize_t pv_read_whole_at(int dirfd, const char *path, char *dst, size_t cap)
+{
+	ssize_t n;
+	int fd, err;
+
+	if (cap < 2)
+		return -EINVAL;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, dst, cap - 1);
+	while (n < 0 && errno == EINTR);
+	err = errno;
+	close(fd);
+	if (n >= 0 && (size_t)n < cap - 1) {
+		dst[n] = '\0';
+		return n;
+	}
+	if (n < 0) {
+		dst[0] = '\0';
+		return -err;
+	}
+	/* Filled the buffer: it may be longer; read it the careful way. */
+	return pv_read_file_at(dirfd, path, dst, cap);
+}
+
 int pv_read_file_buf(int dirfd, const char *path, struct buf *out)
 {
 	ssize_t n;

@@ -15,7 +15,16 @@
  */
 ssize_t pv_read_file_at(int dirfd, const char *path, char *dst, size_t cap);
 
-/* Same, growing @out as needed (appends). Returns 0 or -errno. */
+/*
+ * Same for files the kernel renders whole at the first read (/proc/<pid>/
+ * files of one seq_file record such as cgroup, status and stat; kernfs
+ * cgroup files): a read shorter than the buffer is the whole file, so the
+ * usual second read that returns 0 is skipped. Per FUSE request these
+ * are the reader lookup's and the renderer's hottest reads.
+ */
+ssize_t pv_read_whole_at(int dirfd, const char *path, char *dst, size_t cap);
+
+/* Same as pv_read_file_at, growing @out as needed (appends). 0 or -errno. */
 int pv_read_file_buf(int dirfd, const char *path, struct buf *out);
 
 #endif

@@ -286,7 +286,7 @@ static void pv_count_reader(const struct pv_env *env, const struct pv_container 
 	if (c->reader_pid <= 0)
 		return;
 	snprintf(path, sizeof(path), "%s/%d/stat", env->proc, (int)c->reader_pid);
-	if (pv_read_file_at(AT_FDCWD, path, st, sizeof(st)) < 0 || pv_parse_pid_state(st, &state))
+	if (pv_read_whole_at(AT_FDCWD, path, st, sizeof(st)) < 0 || pv_parse_pid_state(st, &state))
 		return;
 	if (state == 'R')
 		return;

@@ -182,7 +182,7 @@ static int read_status(int dirfd, pid_t *ret_tgid, pid_t *ret_ppid, pid_t *ret_n
 	struct pv_pid_status st;
 	ssize_t n;
 
-	n = pv_read_file_at(dirfd, "status", text, sizeof(text));
+	n = pv_read_whole_at(dirfd, "status", text, sizeof(text));
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
 	pv_parse_pid_status(text, &st);
@@ -363,7 +363,7 @@ static double mono_now(void)
 /* Read the cgroup file through @dirfd into @text. 0 or -errno. */
 static int read_cgroup(int dirfd, char *text, size_t cap)
 {
-	ssize_t n = pv_read_file_at(dirfd, "cgroup", text, cap);
+	ssize_t n = pv_read_whole_at(dirfd, "cgroup", text, cap);
 
 	if (n < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
@@ -634,7 +634,7 @@ int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret)
 		rc = ns_init_text(r, pid, ns, text, sizeof(text), &init_pid);
 	} else {
 		snprintf(name, sizeof(name), "%d/cgroup", (int)pid);
-		n = pv_read_file_at(r->procfd, name, text, sizeof(text));
+		n = pv_read_whole_at(r->procfd, name, text, sizeof(text));
 		rc = n < 0 ? (n == -ENOENT ? -ESRCH : (int)n) : 0;
 	}
 	if (rc)
