@@ -461,21 +461,35 @@ done
 # attached at once over the same ping-pong (BPF_STATS_RUN_TIME on only here,
 # since it slows the programs down itself).
 say ""
-say "== 3b. BPF run time per context switch (kernel BPF_STATS_RUN_TIME, one ping-pong, both attached)"
+say "== 3b. BPF run time per context switch (kernel BPF_STATS_RUN_TIME, both attached; median of $BENCH_REPS ping-pongs)"
 if ref_start; then
 	owners=("ref=pid:$REF_PID")
 	if [ -n "$HAVE_PV" ] && pv_start; then owners+=("pv=pid:$PV_DAEMON_PID" "pv-pins=pin:$PV_PIN"); fi
-	if out=$(in_ctr "$B/bpfstats" "${owners[@]}" -- "$B/pingpong" -l "$BENCH_LOOPS" -c "$CPU" 2>&1); then
-		while read -r _ label rest; do say "$(printf '%-8s %s' "$label" "$rest")"; done < <(grep '^bpfstats ' <<<"$out")
+	# One run is at the mercy of the host (a VM's steal shows up as BPF
+	# run time): repeat and take the median of the per-run ratios.
+	ratios="" refs="" pvs="" failed=""
+	for _ in $(seq 1 "$BENCH_REPS"); do
+		if ! out=$(in_ctr "$B/bpfstats" "${owners[@]}" -- "$B/pingpong" -l "$BENCH_LOOPS" -c "$CPU" 2>&1); then
+			failed=$(tail -n 3 <<<"$out" | tr '\n' ' ')
+			break
+		fi
 		rref=$(sed -n 's/^bpfstats ref .*ns_per_switch=\([0-9.]*\).*/\1/p' <<<"$out")
 		# procview's programs: those its fds hold plus those behind its pins.
 		rpv=$(awk '/^bpfstats pv / { for (i = 1; i <= NF; i++) if ($i ~ /^ns_per_switch=/) { sub(/.*=/, "", $i); print $i } }' <<<"$out")
 		rpin=$(awk '/^bpfstats pv-pins / { for (i = 1; i <= NF; i++) if ($i ~ /^ns_per_switch=/) { sub(/.*=/, "", $i); print $i } }' <<<"$out")
 		[ -n "${rpin:-}" ] && awk -v a="$rpin" -v b="${rpv:-0}" 'BEGIN { exit !(a > b) }' && rpv=$rpin
-		[ -n "${rpv:-}" ] && say "   procview/ref BPF time per switch: $(ratio "$rpv" "$rref") (target <= 1.5)"
-		say "   VERDICT BPF run time per switch procview/ref <= 1.5: $(verdict "$(ratio "${rpv:-}" "${rref:-}")" 1.5 "no procview or ref figure")"
+		refs+=" ${rref:-}" pvs+=" ${rpv:-}"
+		r=$(ratio "${rpv:-}" "${rref:-}")
+		[ "$r" != - ] && ratios+=" $r"
+	done
+	if [ -n "$failed" ]; then
+		say "   bpfstats failed: $failed"
 	else
-		say "   bpfstats failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+		while read -r _ label rest; do say "$(printf '%-8s %s' "$label" "$rest")"; done < <(grep '^bpfstats ' <<<"$out")
+		say "   ns per switch per run: ref:$refs | procview:$pvs"
+		rmed=$(median <<<"$ratios")
+		say "   procview/ref BPF time per switch, median of runs: $rmed (target <= 1.5)"
+		say "   VERDICT BPF run time per switch procview/ref <= 1.5: $(verdict "$rmed" 1.5 "no procview or ref figure")"
 	fi
 	ref_stop
 	pv_stop
