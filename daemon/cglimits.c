@@ -112,48 +112,6 @@ static int dir_exists(int dirfd, const char *rel)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-/*
- * Read a small cgroup file with one read(): kernfs renders a cgroup file in
- * one go and a short read of a regular file means EOF, so the usual second
- * read that returns 0 is only needed when the buffer filled up. Every
- * FUSE read walks several of these files; a syscall saved here is saved
- * per level per read.
- */
-static ssize_t read_small(int dirfd, const char *path, char *dst, size_t cap)
-{
-	ssize_t n;
-	int fd, err = 0;
-
-	if (cap < 2)
-		return -EINVAL;
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, dst, cap - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		err = -errno;
-	} else if ((size_t)n == cap - 1) {
-		char probe;
-		ssize_t m;
-
-		do
-			m = read(fd, &probe, 1);
-		while (m < 0 && errno == EINTR);
-		if (m > 0)
-			err = -EFBIG;
-		else if (m < 0)
-			err = -errno;
-	}
-	close(fd);
-	if (err) {
-		dst[0] = '\0';
-		return err;
-	}
-	dst[n] = '\0';
-	return n;
-}
 
 /*
  * Read @name in directory @rel of a walk. -ENODATA: no such file at this
@@ -171,7 +129,7 @@ static ssize_t read_level(int dirfd, const char *rel, const char *name,
 	err = join(path, sizeof(path), rel, name);
 	if (err)
 		return err;
-	n = read_small(dirfd, path, dst, cap);
+	n = pv_read_whole_at(dirfd, path, dst, cap);
 	if (n != -ENOENT)
 		return n;
 	if (first) {

@@ -51,7 +51,7 @@ ssize_t pv_read_file_at(int dirfd, const char *path, char *dst, size_t cap)
 ssize_t pv_read_whole_at(int dirfd, const char *path, char *dst, size_t cap)
 {
 	ssize_t n;
-	int fd, err;
+	int fd, err = 0;
 
 	if (cap < 2)
 		return -EINVAL;
@@ -61,18 +61,28 @@ ssize_t pv_read_whole_at(int dirfd, const char *path, char *dst, size_t cap)
 	do
 		n = read(fd, dst, cap - 1);
 	while (n < 0 && errno == EINTR);
-	err = errno;
-	close(fd);
-	if (n >= 0 && (size_t)n < cap - 1) {
-		dst[n] = '\0';
-		return n;
-	}
 	if (n < 0) {
-		dst[0] = '\0';
-		return -err;
+		err = -errno;
+	} else if ((size_t)n == cap - 1) {
+		/* Filled the buffer: one more byte says whether it all fit. */
+		char probe;
+		ssize_t m;
+
+		do
+			m = read(fd, &probe, 1);
+		while (m < 0 && errno == EINTR);
+		if (m > 0)
+			err = -EFBIG;
+		else if (m < 0)
+			err = -errno;
 	}
-	/* Filled the buffer: it may be longer; read it the careful way. */
-	return pv_read_file_at(dirfd, path, dst, cap);
+	close(fd);
+	if (err) {
+		dst[0] = '\0';
+		return err;
+	}
+	dst[n] = '\0';
+	return n;
 }
 
 int pv_read_file_buf(int dirfd, const char *path, struct buf *out)
