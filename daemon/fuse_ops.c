@@ -58,7 +58,6 @@ struct pv_fs {
 	pv_resolve_fn resolve;
 	void *resolve_ctx;
 	struct timespec mtime;      /* daemon start: times of every node */
-	size_t handles;             /* open handles (atomic) */
 	/* Every open handle, so the ones a reader still holds when the daemon
 	   stops (no RELEASE comes then) are freed too. */
 	pthread_mutex_t handles_lock;
@@ -444,7 +443,6 @@ static void handle_free(struct pv_fs *fs, struct pv_handle *h)
 	if (h->next)
 		h->next->prev = h->prev;
 	pthread_mutex_unlock(&fs->handles_lock);
-	__atomic_sub_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
 	pthread_mutex_destroy(&h->lock);
 	buf_free(&h->out);
 	free(h->c);
@@ -477,7 +475,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	__atomic_add_fetch(&fs->handles, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&fs->handles_lock);
 	h->next = fs->open_list;
 	if (h->next)
@@ -654,7 +651,14 @@ const struct fuse_lowlevel_ops *pv_fuse_ops(void)
 	return &ops;
 }
 
+/* For the stats line (rare): counted, not kept beside the list. */
 size_t pv_fs_open_handles(struct pv_fs *fs)
 {
-	return __atomic_load_n(&fs->handles, __ATOMIC_RELAXED);
+	size_t n = 0;
+
+	pthread_mutex_lock(&fs->handles_lock);
+	for (struct pv_handle *h = fs->open_list; h; h = h->next)
+		n++;
+	pthread_mutex_unlock(&fs->handles_lock);
+	return n;
 }

@@ -20,19 +20,12 @@
 #define PV_PRUNE_INTERVAL 5
 
 /*
- * The /proc/stat state (daemon/produce_stat.c): ids of the cgroups holding
- * a slot (up to @max into @out; returns the number of slots in use), and
- * dropping the slot of one.
+ * The /proc/stat state (daemon/produce_stat.c): the number of slots in use
+ * (their ids, up to @max, into @out), and dropping the slots of removed
+ * cgroups (one stat each; returns how many, *@ret_err why it could not).
  */
 size_t pv_stat_state_cgids(__u64 *out, size_t max);
-void pv_stat_state_forget(__u64 cgid);
-
-/*
- * Ids of every cgroup in hierarchy @idx of @cg (directory inodes, root
- * included), sorted, into *@ret (malloc'ed, caller frees). 0 or -errno;
- * a directory removed during the walk is skipped.
- */
-int pv_cg_live_ids(const struct pv_cgroups *cg, int idx, __u64 **ret, size_t *ret_n);
+size_t pv_stat_state_prune(const struct pv_env *env, int *ret_err);
 
 struct pv_prune_result {
 	size_t stat_dropped;    /* /proc/stat slots of removed cgroups */

@@ -34,13 +34,23 @@ struct pv_cstate {
 	__u64 cgid;
 	__u64 start_ns;     /* 0: not estimated yet */
 	__u64 last_use;
+	char *dir;          /* the cgroup's directory in the CPU hierarchy
+			       (relative), so a prune can stat it */
 	struct pv_cpu_hwm hwm;
 };
 static struct pv_cstate pv_state[PV_STATE_SLOTS];
 static __u64 pv_state_clock;
 static pthread_mutex_t pv_state_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct pv_cstate *pv_state_get(__u64 cgid)
+static void pv_cstate_clear(struct pv_cstate *cs)
+{
+	pv_cpu_hwm_free(&cs->hwm);
+	free(cs->dir);
+	memset(cs, 0, sizeof(*cs));
+}
+
+/* @cgid's slot; a new one remembers @dir (NULL when out of memory). */
+static struct pv_cstate *pv_state_get(__u64 cgid, const char *dir)
 {
 	struct pv_cstate *lru = &pv_state[0];
 
@@ -52,14 +62,14 @@ static struct pv_cstate *pv_state_get(__u64 cgid)
 		if (pv_state[i].last_use < lru->last_use)
 			lru = &pv_state[i];
 	}
-	pv_cpu_hwm_free(&lru->hwm);
-	memset(lru, 0, sizeof(*lru));
+	pv_cstate_clear(lru);
 	lru->cgid = cgid;
+	lru->dir = strdup(dir);
 	lru->last_use = ++pv_state_clock;
 	return lru;
 }
 
-/* For daemon/maint.c, which drops the state of removed cgroups. */
+/* For the stats line: the number of slots in use, their ids into @out. */
 size_t pv_stat_state_cgids(__u64 *out, size_t max)
 {
 	size_t n = 0;
@@ -72,15 +82,61 @@ size_t pv_stat_state_cgids(__u64 *out, size_t max)
 	return n;
 }
 
-void pv_stat_state_forget(__u64 cgid)
+/* Container directory in the CPU-accounting hierarchy (or unified). */
+static int pv_cpu_hier(const struct pv_env *env)
 {
+	return env->cg.cpu_acct >= 0 ? env->cg.cpu_acct : env->cg.unified;
+}
+
+/*
+ * A slot whose directory is gone, or is another cgroup now (its inode is
+ * the id), belongs to a removed cgroup: one stat per slot, taken outside
+ * the lock so readers are not held up, then the slot (and what the daemon
+ * wrote to the pinned maps for it, in case a read raced the rmdir
+ * program) is dropped.
+ */
+size_t pv_stat_state_prune(const struct pv_env *env, int *ret_err)
+{
+	struct { __u64 cgid; char *dir; } *list;
+	int idx = pv_cpu_hier(env);
+	size_t n = 0, dropped = 0;
+
+	*ret_err = 0;
+	if (idx < 0 || idx >= env->cg.n)
+		return 0;
+	list = calloc(PV_STATE_SLOTS, sizeof(*list));
+	if (!list) {
+		*ret_err = -ENOMEM;
+		return 0;
+	}
 	pthread_mutex_lock(&pv_state_lock);
 	for (int i = 0; i < PV_STATE_SLOTS; i++)
-		if (pv_state[i].cgid == cgid) {
-			pv_cpu_hwm_free(&pv_state[i].hwm);
-			memset(&pv_state[i], 0, sizeof(pv_state[i]));
-		}
+		if (pv_state[i].cgid && pv_state[i].dir &&
+		    (list[n].dir = strdup(pv_state[i].dir)))
+			list[n++].cgid = pv_state[i].cgid;
 	pthread_mutex_unlock(&pv_state_lock);
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		if (!fstatat(env->cg.h[idx].dirfd, list[i].dir, &st, AT_SYMLINK_NOFOLLOW)) {
+			if ((__u64)st.st_ino == list[i].cgid)
+				continue;
+		} else if (errno != ENOENT) {
+			continue;   /* cannot tell: keep it */
+		}
+		pthread_mutex_lock(&pv_state_lock);
+		for (int j = 0; j < PV_STATE_SLOTS; j++)
+			if (pv_state[j].cgid == list[i].cgid)
+				pv_cstate_clear(&pv_state[j]);
+		pthread_mutex_unlock(&pv_state_lock);
+		if (env->bpf)
+			pv_bpf_forget(env->bpf, list[i].cgid);
+		dropped++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(list[i].dir);
+	free(list);
+	return dropped;
 }
 
 static __u64 pv_clock_ns(clockid_t id)
@@ -91,11 +147,6 @@ static __u64 pv_clock_ns(clockid_t id)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
-/* Container directory in the CPU-accounting hierarchy (or unified). */
-static int pv_cpu_hier(const struct pv_env *env)
-{
-	return env->cg.cpu_acct >= 0 ? env->cg.cpu_acct : env->cg.unified;
-}
 
 static int pv_open_cgdir(const struct pv_env *env, int idx, const struct pv_container *c)
 {
@@ -426,7 +477,13 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 	}
 
 	pthread_mutex_lock(&pv_state_lock);
-	cs = pv_state_get(c->cpu_cgid);
+	{
+		const char *dir = c->path[idx];
+
+		while (*dir == '/')
+			dir++;
+		cs = pv_state_get(c->cpu_cgid, *dir ? dir : ".");
+	}
 	if (env->bpf) {
 		struct pv_cg_start st;
 
@@ -465,8 +522,7 @@ static int pv_collect(const struct pv_env *env, const struct pv_container *c,
 	if (faccessat(cgfd, "cgroup.procs", F_OK, 0) && errno == ENOENT) {
 		if (env->bpf)
 			pv_bpf_forget(env->bpf, c->cpu_cgid);
-		pv_cpu_hwm_free(&cs->hwm);
-		memset(cs, 0, sizeof(*cs));
+		pv_cstate_clear(cs);
 	}
 	pthread_mutex_unlock(&pv_state_lock);
 	if (!err && u)

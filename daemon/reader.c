@@ -44,8 +44,7 @@ struct cg_entry {
 	char *paths;             /* path[0..n-1], each NUL-terminated */
 	unsigned short off[PV_MAX_HIER];
 	unsigned char tail[CT_TAIL];
-	__u64 cpu_cgid;
-	ino_t mem_ino;           /* container dir inode in the memory hier */
+	__u64 cpu_cgid, mem_ino;  /* the tail's, for still_valid */
 	unsigned long used;
 };
 
@@ -492,7 +491,7 @@ static int still_valid(const struct pv_cgroups *cg, const struct cg_entry *e)
 	    (stat_dir(cg, hc, e->paths + e->off[hc], &ino) || (__u64)ino != e->cpu_cgid))
 		return 0;
 	if (hm >= 0 && hm < cg->n && hm != hc &&
-	    (stat_dir(cg, hm, e->paths + e->off[hm], &ino) || ino != e->mem_ino))
+	    (stat_dir(cg, hm, e->paths + e->off[hm], &ino) || (__u64)ino != e->mem_ino))
 		return 0;
 	return 1;
 }
@@ -523,6 +522,7 @@ static int cg_pack(struct cg_entry *e, const struct pv_container *c, int n)
 	}
 	memcpy(e->tail, (const char *)c + CT_PATHS, CT_TAIL);
 	e->cpu_cgid = c->cpu_cgid;
+	e->mem_ino = c->mem_ino;
 	return 0;
 }
 
@@ -573,8 +573,10 @@ static int container_of(struct pv_reader *r, const char *text, struct pv_contain
 		rc = pv_container_ids(cg, ret);
 	hm = cg->by_ctrl[PV_CTRL_MEMORY];
 	if (!rc && hm >= 0 && hm < cg->n) {
-		rc = stat_dir(cg, hm, ret->path[hm], &e->mem_ino);
-		ret->mem_ino = (__u64)e->mem_ino;   /* cached with the tail */
+		ino_t mino;
+
+		rc = stat_dir(cg, hm, ret->path[hm], &mino);
+		ret->mem_ino = (__u64)mino;
 	}
 	if (!rc && !(e->text = strdup(text)))
 		rc = -ENOMEM;
