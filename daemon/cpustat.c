@@ -318,7 +318,7 @@ static int pv_count_dir(const char *proc, int dfd, const char *list, int depth,
 			next++;
 		snprintf(path, sizeof(path), "%s/%ld/stat", proc, tid);
 		/* A thread that exited meanwhile simply is not counted. */
-		if (pv_read_file_at(AT_FDCWD, path, st, sizeof(st)) < 0 ||
+		if (pv_read_whole_at(AT_FDCWD, path, st, sizeof(st)) < 0 ||
 		    pv_parse_pid_state(st, &state))
 			continue;
 		acc->threads++;

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "bpf_loader.h"
+#include "cpustat.h"
 #include "fileio.h"
 #include "loadavg.h"
 #include "reader.h"
@@ -43,20 +44,15 @@
 
 #define FALLBACK_MAX_DEPTH 32
 
-/* State letter of /proc/<tid>/stat: the field after the last ')'. */
+/* State letter of /proc/<tid>/stat (the stat parser cpustat.c fuzzes). */
 static int tid_state(const struct pv_env *env, const char *tid, char *ret)
 {
 	char path[64 + PATH_MAX], text[1024];
-	const char *p;
 
 	snprintf(path, sizeof(path), "%s/%s/stat", env->proc, tid);
-	if (pv_read_file_at(AT_FDCWD, path, text, sizeof(text)) < 0)
+	if (pv_read_whole_at(AT_FDCWD, path, text, sizeof(text)) < 0)
 		return -ENOENT;
-	p = strrchr(text, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return -EINVAL;
-	*ret = p[2];
-	return 0;
+	return pv_parse_pid_state(text, ret);
 }
 
 /*
@@ -69,7 +65,7 @@ static int tid_nspids(const struct pv_env *env, const char *tid, int *ret, int m
 	struct pv_pid_status st;
 
 	snprintf(path, sizeof(path), "%s/%s/status", env->proc, tid);
-	if (pv_read_file_at(AT_FDCWD, path, text, sizeof(text)) < 0)
+	if (pv_read_whole_at(AT_FDCWD, path, text, sizeof(text)) < 0)
 		return -1;
 	pv_parse_pid_status(text, &st);   /* reader.c: one fuzzed parser */
 	if (st.nspid_n <= 0)
