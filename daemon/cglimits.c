@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 
+#include "fdcache.h"
 #include "fileio.h"
 
 /* Small files only: limits, cpulists, cpu.max. */
@@ -129,7 +130,7 @@ static ssize_t read_level(int dirfd, const char *rel, const char *name,
 	err = join(path, sizeof(path), rel, name);
 	if (err)
 		return err;
-	n = pv_read_whole_at(dirfd, path, dst, cap);
+	n = pv_fdcache_read(dirfd, path, dst, cap);
 	if (n != -ENOENT)
 		return n;
 	if (first) {
@@ -162,7 +163,7 @@ ssize_t pv_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
 	err = join(path, sizeof(path), rel, name);
 	if (err)
 		return err;
-	return pv_read_file_at(dirfd, path, dst, cap);
+	return pv_fdcache_read(dirfd, path, dst, cap);
 }
 
 int pv_cg_read_buf(const struct pv_cgroups *cg, const struct pv_container *c,
@@ -179,7 +180,7 @@ int pv_cg_read_buf(const struct pv_cgroups *cg, const struct pv_container *c,
 	err = join(path, sizeof(path), rel, name);
 	if (err)
 		return err;
-	return pv_read_file_buf(dirfd, path, out);
+	return pv_fdcache_read_buf(dirfd, path, out);
 }
 
 int pv_cg_read_u64(const struct pv_cgroups *cg, const struct pv_container *c,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <malloc.h>
 
+#include "fdcache.h"
 #include "maint.h"
 
 size_t pv_maint_prune(const struct pv_env *env, struct pv_reader *r,
@@ -11,6 +12,7 @@ size_t pv_maint_prune(const struct pv_env *env, struct pv_reader *r,
 	res.stat_dropped = pv_stat_state_prune(env, &res.err);
 	if (r)
 		res.reader_dropped = pv_reader_prune(r);
+	res.fds_closed = pv_fdcache_prune(PV_FDCACHE_IDLE);
 	/* Freed entries sit in the allocator's free lists: give the pages
 	   back, so RSS follows the live containers too. */
 	if (res.stat_dropped + res.reader_dropped)

@@ -30,6 +30,7 @@ size_t pv_stat_state_prune(const struct pv_env *env, int *ret_err);
 struct pv_prune_result {
 	size_t stat_dropped;    /* /proc/stat slots of removed cgroups */
 	size_t reader_dropped;  /* reader cache entries */
+	size_t fds_closed;      /* kept-open files idle for PV_FDCACHE_IDLE s */
 	int err;                /* 0, or why the stat state was not pruned */
 };
 

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 
-#include "fileio.h"
+#include "fdcache.h"
 #include "vfile.h"
 
 int pv_produce_host_file(const struct pv_env *env, const char *name, struct buf *out)
@@ -14,5 +14,5 @@ int pv_produce_host_file(const struct pv_env *env, const char *name, struct buf 
 	n = snprintf(path, sizeof(path), "%s/%s", env->proc, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	return pv_read_file_buf(AT_FDCWD, path, out);
+	return pv_fdcache_read_buf(AT_FDCWD, path, out);
 }

@@ -14,7 +14,7 @@
 
 #include "cpuinfo.h"
 #include "diskstats.h"
-#include "fileio.h"
+#include "fdcache.h"
 #include "meminfo.h"
 #include "swaps.h"
 #include "vfile.h"
@@ -27,7 +27,7 @@ static int read_under(const char *root, const char *name, struct buf *out)
 	n = snprintf(path, sizeof(path), "%s/%s", root, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	err = pv_read_file_buf(AT_FDCWD, path, out);
+	err = pv_fdcache_read_buf(AT_FDCWD, path, out);
 	if (!err && !out->data)
 		err = -ENODATA; /* empty file: nothing to keep the shape of */
 	return err;
@@ -74,7 +74,7 @@ static int read_host_cached(struct host_cache *hc, const char *root, const char 
 	if (!hc->text.data || strcmp(hc->path, path) != 0 ||
 	    ms_since(&hc->at, &now) >= HOST_TTL_MS || ms_since(&hc->at, &now) < 0) {
 		buf_reset(&hc->text);
-		err = pv_read_file_buf(AT_FDCWD, path, &hc->text);
+		err = pv_fdcache_read_buf(AT_FDCWD, path, &hc->text);
 		if (!err && !hc->text.data)
 			err = -ENODATA;
 		if (err) {
