@@ -62,6 +62,9 @@ struct pv_container {
 	pid_t init_pid;    /* host pid whose cgroups define the container
 			      (pid-namespace init, or the reader itself) */
 	int own_pidns;     /* reader lives in a non-initial pid namespace */
+	__u64 ino[PV_MAX_HIER]; /* inode of the container dir per hierarchy,
+				   as the kernel reported it at open (reader
+				   identity from BPF); 0: not known */
 };
 
 /*

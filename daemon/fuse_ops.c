@@ -484,7 +484,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	pthread_mutex_init(&h->lock, NULL);
 	h->node = n;
 	h->vf = n->vf;
-	rc = fs->resolve(fs->resolve_ctx, ctx->pid, h->c);
+	rc = fs->resolve(fs->resolve_ctx, ctx->pid, ino, h->c);
 	if (!rc && !h->c->host)
 		rc = pv_cg_ident_get(&fs->env->cg, h->c,
 				     n->vf->ident_roles | n->vf->ident_roles_before, &h->id);

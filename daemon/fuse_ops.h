@@ -15,9 +15,10 @@
 
 /*
  * Who is reading: fill @ret with the container of the process @pid (a host
- * pid from the FUSE request). 0 or -errno. reader.c provides the real one.
+ * pid from the FUSE request) opening node @ino. 0 or -errno. reader.c
+ * provides the real one.
  */
-typedef int (*pv_resolve_fn)(void *ctx, pid_t pid, struct pv_container *ret);
+typedef int (*pv_resolve_fn)(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *ret);
 
 struct pv_fs;
 

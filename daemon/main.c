@@ -32,9 +32,11 @@
 #include "fuse_ops.h"
 #include "loadavg.h"
 #include "log.h"
+#include "fdcache.h"
 #include "maint.h"
 #include "options.h"
 #include "reader.h"
+#include "reader_id.h"
 #include "remount.h"
 #include "sdnotify.h"
 
@@ -481,18 +483,22 @@ static void self_status(long ret[4])
 static void log_stats(struct maint_ctx *m)
 {
 	struct pv_reader_stats rs;
+	struct pv_fdcache_stats fc;
 	struct mallinfo2 mi = mallinfo2();
 	long st[4];
 
 	self_status(st);
 	pv_reader_stats(m->reader, &rs);
+	pv_fdcache_stats(&fc);
 	/* malloc's view: in use (heap, mmapped blocks) and free (kept). */
 	pv_info("stats: rss_kb=%ld rss_anon_kb=%ld rss_file_kb=%ld threads=%ld heap_used_kb=%zu "
 		"mmap_kb=%zu heap_free_kb=%zu handles=%zu reader_ns=%zu reader_cg=%zu "
-		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu",
+		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu kept_fds=%zu kept_fd_hits=%lu "
+		"kept_fd_misses=%lu reader_id_hits=%lu reader_id_misses=%lu",
 		st[0], st[1], st[2], st[3], mi.uordblks / 1024, mi.hblkhd / 1024, mi.fordblks / 1024,
 		pv_fs_open_handles(m->fs), rs.ns_entries, rs.cg_entries,
-		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned);
+		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned, fc.entries, fc.hits,
+		fc.misses, rs.id_hits, rs.id_misses);
 }
 
 static double mono_s(void)
@@ -546,9 +552,31 @@ static void *maint_thread(void *arg)
 	return NULL;
 }
 
-static int resolve(void *ctx, pid_t pid, struct pv_container *ret)
+struct resolver {
+	struct pv_reader *reader;
+	struct pv_rid_src *rid;   /* NULL: every reader is looked up in /proc */
+};
+
+static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *ret)
 {
-	return pv_reader_resolve(ctx, pid, ret);
+	struct resolver *rs = ctx;
+	struct pv_reader_ids ids;
+
+	if (rs->rid && !pv_rid_take(rs->rid, pid, ino, &ids))
+		return pv_reader_resolve_ids(rs->reader, pid, &ids, ret);
+	return pv_reader_resolve(rs->reader, pid, ret);
+}
+
+/* In the initial pid namespace FUSE request pids are the kernel's own. */
+static int in_initial_pidns(void)
+{
+	char link[64];
+	ssize_t n = readlink("/proc/self/ns/pid", link, sizeof(link) - 1);
+
+	if (n < 0)
+		return 0;
+	link[n] = '\0';
+	return !strcmp(link, "pid:[4026531836]");   /* PROC_PID_INIT_INO */
 }
 
 int main(int argc, char **argv)
@@ -557,6 +585,7 @@ int main(int argc, char **argv)
 	struct pv_env env = { 0 };
 	struct pv_bpf_opts bo;
 	struct pv_reader *reader = NULL;
+	struct resolver resolver = { 0 };
 	struct pv_fs *fs = NULL;
 	struct fuse_session *se = NULL;
 	struct fuse_loop_config *lc = NULL;
@@ -645,7 +674,19 @@ int main(int argc, char **argv)
 		pv_err("cannot set up reader identification: %s", strerror(-rc));
 		goto out;
 	}
-	fs = pv_fs_new(&env, resolve, reader);
+	resolver.reader = reader;
+	/* The kernel's record of each open (reader_id.h) needs BPF, the real
+	   /proc and cgroupfs (not fixture trees), and request pids that are
+	   the kernel's thread ids. */
+	if (!o.no_bpf && !o.cgroup_root && !strcmp(o.proc, "/proc") && in_initial_pidns()) {
+		rc = pv_rid_open(&env.cg, &resolver.rid);
+		if (rc) {
+			pv_info("readers are identified through /proc: cannot load the open "
+				"hook (%s)", strerror(-rc));
+			resolver.rid = NULL;
+		}
+	}
+	fs = pv_fs_new(&env, resolve, &resolver);
 	if (!fs) {
 		pv_err("out of memory");
 		goto out;
@@ -687,6 +728,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	mounted = 1;
+	if (resolver.rid) {
+		rc = pv_rid_arm(resolver.rid, NULL, mnt);
+		if (rc) {
+			pv_warn("readers are identified through /proc: cannot find %s in "
+				"mountinfo (%s)", mnt, strerror(-rc));
+			pv_rid_close(resolver.rid);
+			resolver.rid = NULL;
+		}
+	}
 	pv_debug("mounted %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");
 	if (o.pidfile) {
 		if (write_pidfile(o.pidfile))
@@ -734,6 +784,7 @@ out:
 		fuse_session_destroy(se);
 	pv_fs_free(fs);
 	pv_reader_free(reader);
+	pv_rid_close(resolver.rid);
 	pv_loadavg_stop(env.loadavg);
 	pv_bpf_close(env.bpf);
 	pv_cgroups_close(&env.cg);

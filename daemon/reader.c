@@ -45,6 +45,9 @@ struct cg_entry {
 	unsigned short off[PV_MAX_HIER];
 	unsigned char tail[CT_TAIL];
 	__u64 cpu_cgid, mem_ino;  /* the tail's, for still_valid */
+	__u64 ino[PV_MAX_HIER];   /* learnt by pv_reader_resolve_ids: the
+				     inodes its paths had when /proc and the
+				     kernel's record agreed; 0 until then */
 	unsigned long used;
 };
 
@@ -57,7 +60,10 @@ struct pv_reader {
 	struct ns_entry ns[PV_READER_CACHE];
 	struct cg_entry *cg[PV_READER_CACHE];
 	unsigned long ns_hits, cg_hits, cg_misses, scans, pruned;
+	unsigned long id_hits, id_misses;
 };
+
+static int ident_hiers(const struct pv_cgroups *cg, int *idx, unsigned int *roles);
 
 static void cg_entry_free(struct cg_entry *e)
 {
@@ -650,6 +656,86 @@ int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret)
 	return 0;
 }
 
+/* @e's learnt inodes are @ids' in every hierarchy a producer reads. */
+static int ids_match(const struct cg_entry *e, const int *idx, int n,
+		     const struct pv_reader_ids *ids)
+{
+	for (int i = 0; i < n; i++)
+		if (e->ino[idx[i]] != ids->ino[idx[i]])
+			return 0;
+	return 1;
+}
+
+/*
+ * After a /proc lookup for a reader the kernel also reported: when the
+ * container's directories have the reported inodes right now, its cache
+ * entry learns them, so the next reader of that container takes the fast
+ * path. Nothing is learnt when they differ (the reader moved meanwhile).
+ */
+static void learn_ids(struct pv_reader *r, const struct pv_container *c, const int *idx,
+		      int n, const struct pv_reader_ids *ids)
+{
+	const struct pv_cgroups *cg = &r->env->cg;
+	int hc = cg->cpu_acct;
+
+	for (int i = 0; i < n; i++) {
+		ino_t ino;
+
+		if (stat_dir(cg, idx[i], c->path[idx[i]], &ino) || (__u64)ino != ids->ino[idx[i]])
+			return;
+	}
+	pthread_mutex_lock(&r->lock);
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		struct cg_entry *e = r->cg[i];
+
+		if (e && e->cpu_cgid == c->cpu_cgid && e->mem_ino == c->mem_ino &&
+		    (hc < 0 || !strcmp(e->paths + e->off[hc], c->path[hc]))) {
+			for (int j = 0; j < n; j++)
+				e->ino[idx[j]] = ids->ino[idx[j]];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+int pv_reader_resolve_ids(struct pv_reader *r, pid_t pid, const struct pv_reader_ids *ids,
+			  struct pv_container *ret)
+{
+	const struct pv_cgroups *cg = &r->env->cg;
+	int idx[PV_MAX_HIER], n, rc;
+	unsigned int roles[PV_MAX_HIER];
+
+	if (pid <= 0)
+		return -ESRCH;
+	n = ident_hiers(cg, idx, roles);
+	for (int i = 0; i < n; i++)
+		if (!ids->ino[idx[i]])
+			return pv_reader_resolve(r, pid, ret);   /* not all known */
+	pthread_mutex_lock(&r->lock);
+	for (int i = 0; i < PV_READER_CACHE; i++) {
+		struct cg_entry *e = r->cg[i];
+
+		if (e && ids_match(e, idx, n, ids)) {
+			e->used = ++r->tick;
+			r->id_hits++;
+			cg_unpack(e, cg->n, ret);
+			pthread_mutex_unlock(&r->lock);
+			for (int j = 0; j < n; j++)
+				ret->ino[idx[j]] = ids->ino[idx[j]];
+			ret->reader_pid = pid;
+			ret->init_pid = ids->init_pid;
+			ret->own_pidns = ids->own_pidns;
+			return 0;
+		}
+	}
+	r->id_misses++;
+	pthread_mutex_unlock(&r->lock);
+	rc = pv_reader_resolve(r, pid, ret);
+	if (!rc)
+		learn_ids(r, ret, idx, n, ids);
+	return rc;
+}
+
 void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret)
 {
 	struct pv_reader_stats s = { 0 };
@@ -663,6 +749,8 @@ void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret)
 	s.cg_hits = r->cg_hits;
 	s.cg_misses = r->cg_misses;
 	s.scans = r->scans;
+	s.id_hits = r->id_hits;
+	s.id_misses = r->id_misses;
 	s.pruned = r->pruned;
 	pthread_mutex_unlock(&r->lock);
 	*ret = s;
@@ -741,6 +829,10 @@ int pv_cg_ident_get(const struct pv_cgroups *cg, const struct pv_container *c,
 	for (int i = 0; i < id.n; i++) {
 		/* The lookup that produced @c has just checked these two
 		   directories (a cache hit re-checks them): no second stat. */
+		if (c->ino[id.idx[i]]) {   /* from the kernel at open */
+			id.ino[i] = c->ino[id.idx[i]];
+			continue;
+		}
 		if (id.idx[i] == cg->cpu_acct && c->cpu_cgid) {
 			id.ino[i] = c->cpu_cgid;
 			continue;

@@ -35,6 +35,12 @@
  * may move between cgroups at any time. Entries of removed cgroups and
  * exited inits are dropped by pv_reader_prune (the daemon runs it every
  * few seconds), so after containers come and go the caches shrink back.
+ *
+ * With the kernel's record of the open (reader_id.h, pv_reader_resolve_ids)
+ * none of the above runs for a container seen before: the record names the
+ * cgroups by id, and a cache entry whose directories had those inodes when
+ * /proc last agreed with a record is the container. Ids are never reused
+ * while the machine runs, so a removed or re-created cgroup cannot match.
  */
 #ifndef PV_READER_H
 #define PV_READER_H
@@ -61,9 +67,31 @@ void pv_reader_free(struct pv_reader *r);   /* NULL-safe */
  */
 int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret);
 
+/*
+ * What the kernel recorded at the reader's open (reader_id.h): the inode
+ * of its container's directory in every hierarchy (0 where not known), and
+ * whose cgroups they are.
+ */
+struct pv_reader_ids {
+	__u64 ino[PV_MAX_HIER];   /* index as cg->h[] */
+	pid_t init_pid;
+	int own_pidns;
+};
+
+/*
+ * As pv_reader_resolve, from @ids: a cached container whose directories
+ * have exactly these inodes is used without a single system call (cgroup
+ * ids are never reused, and the reader is in those cgroups now). Else the
+ * /proc lookup runs and, when it agrees with @ids, the entry learns them
+ * for next time.
+ */
+int pv_reader_resolve_ids(struct pv_reader *r, pid_t pid, const struct pv_reader_ids *ids,
+			  struct pv_container *ret);
+
 struct pv_reader_stats {
 	size_t ns_entries, cg_entries;       /* live cache entries */
 	unsigned long ns_hits, cg_hits, cg_misses, scans;
+	unsigned long id_hits, id_misses;    /* pv_reader_resolve_ids */
 	unsigned long pruned;                /* entries dropped by prune */
 };
 void pv_reader_stats(struct pv_reader *r, struct pv_reader_stats *ret);

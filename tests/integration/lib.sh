@@ -178,3 +178,19 @@ pv_near() {
 		d = a - b; if (d < 0) d = -d; lim = (b < 0 ? -b : b) * t / 100;
 		if (lim < abs) lim = abs; exit !(d <= lim) }'
 }
+
+# pv_stats: ask the daemon (SIGUSR1) for its "stats:" line; prints its
+# key=value pairs. Fails when no new line comes within 5 s.
+pv_stats() {
+	local before i line
+	before=$(grep -c 'stats: ' "$PV_TMP/daemon.log")
+	kill -USR1 "$PV_DAEMON_PID" || pv_fail "SIGUSR1 to the daemon"
+	for i in $(seq 100); do
+		line=$(grep 'stats: ' "$PV_TMP/daemon.log" | sed -n "$((before + 1))p")
+		[ -n "$line" ] && { sed 's/.*stats: //' <<<"$line"; return 0; }
+		sleep 0.05
+	done
+	pv_fail "no stats line after SIGUSR1"
+}
+# pv_stat_of LINE KEY: the value of KEY in a pv_stats line.
+pv_stat_of() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }

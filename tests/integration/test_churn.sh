@@ -40,20 +40,6 @@ cpu_mount=$(pv_hierarchies | awk -F'\t' -v f="$cpu_field" '$2 == f { print $1; e
 # and remove cgroups meanwhile, and the maps follow every live cgroup.
 live_cgroups() { find "$cpu_mount" -type d 2>/dev/null | wc -l; }
 
-# stats: ask the daemon (SIGUSR1) for its "stats:" line; prints key=value
-# pairs. Fails when no new line comes within 5 s.
-stats() {
-	local before i line
-	before=$(grep -c 'stats: ' "$PV_TMP/daemon.log")
-	kill -USR1 "$PV_DAEMON_PID" || pv_fail "SIGUSR1 to the daemon"
-	for i in $(seq 100); do
-		line=$(grep 'stats: ' "$PV_TMP/daemon.log" | sed -n "$((before + 1))p")
-		[ -n "$line" ] && { sed 's/.*stats: //' <<<"$line"; return 0; }
-		sleep 0.05
-	done
-	pv_fail "no stats line after SIGUSR1"
-}
-stat_of() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 CACHES="reader_cg reader_ns stat_state handles"
 
 # First reads: every file from the host and from a container, then 16
@@ -77,8 +63,8 @@ for k in range(16):
 if any(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in kids):
     sys.exit("a concurrent reader failed")
 PY
-base=$(stats)
-rss_base=$(stat_of "$base" rss_kb)
+base=$(pv_stats)
+rss_base=$(pv_stat_of "$base" rss_kb)
 if [ "$degraded" = 0 ]; then
 	hz_map_dump >"$PV_TMP/maps.before"
 	live_before=$(live_cgroups)
@@ -151,22 +137,22 @@ PY
 }
 churn churn "$N" "$PV_TMP/ids"
 kill -0 "$PV_DAEMON_PID" || pv_fail "daemon died during churn"
-right_after=$(stats)
+right_after=$(pv_stats)
 pv_log "right after the churn: $right_after"
 # Reads still work after the churn.
 for f in "${HZ_FILES[@]}"; do cat "$PV_MNT/$f" >/dev/null || pv_fail "read $f after churn"; done
 
 # Caches back to baseline: the daemon prunes every few seconds; wait 30 s.
 for i in $(seq 30); do
-	now=$(stats) ok=1
-	for k in $CACHES; do [ "$(stat_of "$now" "$k")" -le "$(stat_of "$base" "$k")" ] || ok=0; done
+	now=$(pv_stats) ok=1
+	for k in $CACHES; do [ "$(pv_stat_of "$now" "$k")" -le "$(pv_stat_of "$base" "$k")" ] || ok=0; done
 	[ "$ok" = 1 ] && break
 	sleep 1
 done
 pv_log "after the prune: $now"
 for k in $CACHES; do
-	[ "$(stat_of "$now" "$k")" -le "$(stat_of "$base" "$k")" ] ||
-		pv_fail "cache $k holds $(stat_of "$now" "$k") entries 30 s after the churn, $(stat_of "$base" "$k") at baseline"
+	[ "$(pv_stat_of "$now" "$k")" -le "$(pv_stat_of "$base" "$k")" ] ||
+		pv_fail "cache $k holds $(pv_stat_of "$now" "$k") entries 30 s after the churn, $(pv_stat_of "$base" "$k") at baseline"
 done
 
 if [ "$degraded" = 1 ]; then
@@ -197,7 +183,7 @@ else
 	done || exit 1
 fi
 
-rss_end=$(stat_of "$now" rss_kb)
+rss_end=$(pv_stat_of "$now" rss_kb)
 pct=$(awk -v a="$rss_end" -v b="$rss_base" 'BEGIN { printf "%+.1f", (a - b) * 100 / b }')
 pv_log "RSS ${rss_base} kB at baseline -> ${rss_end} kB after $N cgroups (${pct}%)"
 if hz_is_sanitized "$PV_DAEMON"; then

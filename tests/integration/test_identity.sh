@@ -3,13 +3,26 @@
 # that namespace's init, even after moving itself to another cgroup, and
 # also when it joined the namespace from outside (nsenter); a reader in the
 # daemon's pid namespace sees its own cgroup; a host reader sees the host;
-# a removed and re-created cgroup is never served from a stale cache entry.
+# a removed and re-created cgroup is never served from a stale cache entry;
+# a reader that moves between cgroups sees each one in turn.
 # Ground truth: memory limits written to the kernel's cgroup files.
+# PV_IDENTITY=proc (default): readers looked up in /proc (--no-bpf);
+# PV_IDENTITY=kernel: the kernel's record of each open (reader_id.h), which
+# must then be what served the reads (test_identity_kernel.sh).
 set -u
 . "$(dirname "$0")/lib.sh"
 pv_init
 command -v unshare >/dev/null && command -v nsenter >/dev/null || pv_skip "needs unshare and nsenter"
-pv_daemon_start --no-bpf
+PV_IDENTITY=${PV_IDENTITY:-proc}
+case $PV_IDENTITY in
+proc) pv_daemon_start --no-bpf ;;
+kernel)
+	pv_daemon_start
+	grep -q 'identified through /proc' "$PV_TMP/daemon.log" &&
+		pv_fail "the kernel identity is not in use: $(grep 'identified through' "$PV_TMP/daemon.log")"
+	;;
+*) pv_fail "PV_IDENTITY=$PV_IDENTITY: proc or kernel" ;;
+esac
 
 # memory limit file of test cgroup $1 (v1 memory hierarchy or unified).
 memfile() {
@@ -105,4 +118,29 @@ setlimit x 250
 kx2=$(want_kb x)
 got=$( ( pv_cg_enter x "$BASHPID" && exec unshare -p -f --mount-proc awk '$1 == "MemTotal:" { print $2 }' "$PV_MNT/proc/meminfo" ) )
 [ "$got" = "$kx2" ] || pv_fail "re-created x: reader sees $got kB, want the new $kx2 (old was $kx)"
+
+# 5. One process in the daemon's pid namespace moving x -> y -> x ...: every
+#    open sees the cgroup it is in at that moment (twice each, so the second
+#    open of a container may come from a cache).
+got=$( ( for i in 1 2 3 4; do
+		for c in x y; do
+			pv_cg_enter "$c" "$BASHPID" || exit 9
+			for _ in 1 2; do
+				echo "$c $(awk '$1 == "MemTotal:" { print $2 }' "$PV_MNT/proc/meminfo")"
+			done
+		done
+	done ) )
+want=$(for i in 1 2 3 4; do for c in x y; do for _ in 1 2; do
+	[ $c = x ] && echo "x $kx2" || echo "y $ky"; done; done; done)
+[ "$got" = "$want" ] || pv_fail "a reader moving between x and y saw:
+$got
+want:
+$want"
+
+if [ "$PV_IDENTITY" = kernel ]; then
+	s=$(pv_stats)
+	hits=$(pv_stat_of "$s" reader_id_hits)
+	[ "${hits:-0}" -gt 0 ] || pv_fail "no open was served from the kernel's record: $s"
+	pv_log "opens identified from the kernel's record: $hits cached, $(pv_stat_of "$s" reader_id_misses) looked up in /proc first"
+fi
 echo ok

@@ -536,6 +536,130 @@ static void reader__parse_pid_status__nspid_list(void **state)
 	assert_int_equal(st.nspid_n, 0);
 }
 
+/* The kernel's record of an open: the fixture directories' inodes. */
+static struct pv_reader_ids ids_of(struct fx *f, const char *rel, pid_t init, int own)
+{
+	struct pv_reader_ids ids = { .init_pid = init, .own_pidns = own };
+
+	ids.ino[hier(f, "cpu,cpuacct")] = ino_of(f, "cpu,cpuacct", rel);
+	ids.ino[hier(f, "memory")] = ino_of(f, "memory", rel);
+	return ids;
+}
+
+static struct pv_container *resolve_ids(struct fx *f, pid_t pid, const struct pv_reader_ids *ids,
+					int want_rc)
+{
+	static struct pv_container c;
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(pv_reader_resolve_ids(f->r, pid, ids, &c), want_rc);
+	return &c;
+}
+
+static void reader__ids__learnt_then_served_without_proc(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_ids ids = ids_of(f, "ctr", 200, 0);
+	struct pv_reader_stats s;
+	struct pv_container *c;
+	char p[256];
+
+	/* First open: /proc lookup, which agrees, so the entry learns. */
+	c = resolve_ids(f, 200, &ids, 0);
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.id_hits, 0);
+	assert_int_equal(s.id_misses, 1);
+	/* Then /proc is not read at all: the reader's entries are gone. */
+	snprintf(p, sizeof(p), "rm -rf '%s/200'", f->proc);
+	assert_int_equal(system(p), 0);
+	resolve(f, 200, -ESRCH);
+	c = resolve_ids(f, 200, &ids, 0);
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	assert_string_equal(c->path[hier(f, "cpu,cpuacct")], "/ctr");
+	assert_int_equal(c->cpu_cgid, ids.ino[hier(f, "cpu,cpuacct")]);
+	assert_int_equal(c->ino[hier(f, "memory")], ids.ino[hier(f, "memory")]);
+	assert_int_equal(c->reader_pid, 200);
+	assert_int_equal(c->init_pid, 200);
+	assert_int_equal(c->own_pidns, 0);
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.id_hits, 1);
+}
+
+static void reader__ids__record_fields_win_over_cached_ones(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_ids own = ids_of(f, "ctr", 200, 0), ns = ids_of(f, "ctr", 300, 1);
+	struct pv_container *c;
+
+	resolve_ids(f, 200, &own, 0);
+	/* Same container, another reader in a child pid namespace. */
+	c = resolve_ids(f, 305, &ns, 0);
+	assert_int_equal(c->reader_pid, 305);
+	assert_int_equal(c->init_pid, 300);
+	assert_int_equal(c->own_pidns, 1);
+}
+
+static void reader__ids__disagreeing_record__proc_wins_nothing_learnt(void **state)
+{
+	struct fx *f = *state;
+	/* The record says /other, /proc says /ctr (the reader moved). */
+	struct pv_reader_ids ids = ids_of(f, "other", 200, 0);
+	struct pv_reader_stats s;
+	struct pv_container *c;
+
+	c = resolve_ids(f, 200, &ids, 0);
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	assert_int_equal(c->ino[hier(f, "memory")], 0);
+	c = resolve_ids(f, 200, &ids, 0);
+	assert_string_equal(c->path[hier(f, "memory")], "/ctr");
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.id_hits, 0);
+	assert_int_equal(s.id_misses, 2);
+}
+
+static void reader__ids__unknown_hierarchy__proc_lookup(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_ids ids = ids_of(f, "ctr", 200, 0);
+	struct pv_reader_stats s;
+
+	ids.ino[hier(f, "memory")] = 0;
+	resolve_ids(f, 200, &ids, 0);
+	resolve_ids(f, 200, &ids, 0);
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.id_hits, 0);
+	assert_int_equal(s.cg_misses + s.cg_hits, 2);
+}
+
+static void reader__ids__recreated_cgroup__old_ids_never_match(void **state)
+{
+	struct fx *f = *state;
+	struct pv_reader_ids old = ids_of(f, "ctr", 200, 0), now;
+	struct pv_reader_stats s;
+	char p[512];
+	char q[600];
+
+	resolve_ids(f, 200, &old, 0);
+	/* A new directory under the same name (made first: a new inode). */
+	for (int i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/%s/ctr", f->cgr, i ? "memory" : "cpu,cpuacct");
+		snprintf(q, sizeof(q), "%s.new", p);
+		assert_int_equal(mkdir(q, 0755), 0);
+		assert_int_equal(rmdir(p), 0);
+		assert_int_equal(rename(q, p), 0);
+	}
+	now = ids_of(f, "ctr", 200, 0);
+	assert_true(now.ino[hier(f, "memory")] != old.ino[hier(f, "memory")]);
+	resolve_ids(f, 200, &now, 0);
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.id_hits, 0);
+	/* Learnt afresh: the next open with the new ids is a hit. */
+	resolve_ids(f, 200, &now, 0);
+	pv_reader_stats(f->r, &s);
+	assert_int_equal(s.id_hits, 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -559,6 +683,11 @@ int main(void)
 		T(reader__ident__lookup_older_than_directory__check_estale),
 		T(reader__parse_pid_status__fields),
 		T(reader__parse_pid_status__nspid_list),
+		T(reader__ids__learnt_then_served_without_proc),
+		T(reader__ids__record_fields_win_over_cached_ones),
+		T(reader__ids__disagreeing_record__proc_wins_nothing_learnt),
+		T(reader__ids__unknown_hierarchy__proc_lookup),
+		T(reader__ids__recreated_cgroup__old_ids_never_match),
 	};
 
 	return cmocka_run_group_tests_name("reader", tests, NULL, NULL);

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "reader_id.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "procview_reader_id.h"
+#include "reader_id.skel.h"
+
+struct pv_rid_src {
+	struct reader_id_bpf *skel;
+	int map_fd;
+	const struct pv_cgroups *cg;
+	int ss_of[PV_MAX_HIER];   /* v1 hierarchy -> a subsystem id bound to it */
+};
+
+/* Kernel names of the controllers (enum cgroup_subsys_id), by pv_ctrl. */
+static const char *const ss_name[PV_CTRL__COUNT] = {
+	[PV_CTRL_CPU] = "cpu_cgrp_id",
+	[PV_CTRL_CPUACCT] = "cpuacct_cgrp_id",
+	[PV_CTRL_CPUSET] = "cpuset_cgrp_id",
+	[PV_CTRL_MEMORY] = "memory_cgrp_id",
+	[PV_CTRL_IO] = "io_cgrp_id",
+	[PV_CTRL_PIDS] = "pids_cgrp_id",
+};
+
+/* Value of enumerator @name of enum cgroup_subsys_id, or -1. */
+static int ss_id(const struct btf *btf, int enum_id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, enum_id);
+	const struct btf_enum *e = btf_enum(t);
+
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
+			return (int)e[i].val;
+	return -1;
+}
+
+int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
+{
+	struct pv_rid_src *s;
+	struct btf *btf;
+	int enum_id, count, err;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->cg = cg;
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		err = -errno;
+		goto fail;
+	}
+	enum_id = btf__find_by_name_kind(btf, "cgroup_subsys_id", BTF_KIND_ENUM);
+	count = enum_id > 0 ? ss_id(btf, enum_id, "CGROUP_SUBSYS_COUNT") : -1;
+	for (int h = 0; h < cg->n; h++) {
+		s->ss_of[h] = -1;
+		for (int c = 0; c < PV_CTRL__COUNT && !cg->h[h].v2; c++)
+			if (cg->h[h].ctrl_mask & (1u << c)) {
+				int id = ss_id(btf, enum_id, ss_name[c]);
+
+				if (id >= 0 && id < PV_RID_SUBSYS) {
+					s->ss_of[h] = id;
+					break;
+				}
+			}
+	}
+	btf__free(btf);
+	if (enum_id <= 0 || count <= 0) {
+		err = -ENOTSUP;
+		goto fail;
+	}
+	s->skel = reader_id_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		goto fail;
+	}
+	s->skel->rodata->pv_nr_subsys = count < PV_RID_SUBSYS ? (__u32)count : PV_RID_SUBSYS;
+	err = reader_id_bpf__load(s->skel);
+	if (!err)
+		err = reader_id_bpf__attach(s->skel);
+	if (err)
+		goto fail;
+	s->map_fd = bpf_map__fd(s->skel->maps.pv_rid);
+	*ret = s;
+	return 0;
+fail:
+	pv_rid_close(s);
+	return err < 0 ? err : -EINVAL;
+}
+
+void pv_rid_close(struct pv_rid_src *s)
+{
+	if (!s)
+		return;
+	reader_id_bpf__destroy(s->skel);
+	free(s);
+}
+
+/* Compare mountinfo field @f (octal escapes: \040 is a space) with @s. */
+static int field_is(const char *f, size_t len, const char *s)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		char c = f[i];
+
+		if (c == '\\' && i + 3 < len &&
+		    f[i + 1] >= '0' && f[i + 1] <= '3' && f[i + 2] >= '0' && f[i + 2] <= '7' &&
+		    f[i + 3] >= '0' && f[i + 3] <= '7') {
+			c = (char)((f[i + 1] - '0') * 64 + (f[i + 2] - '0') * 8 + (f[i + 3] - '0'));
+			i += 4;
+		} else {
+			i++;
+		}
+		if (*s++ != c)
+			return 0;
+	}
+	return *s == '\0';
+}
+
+int pv_mountinfo_dev(const char *text, const char *mnt, __u32 *ret)
+{
+	int found = 0;
+
+	for (const char *line = text; line && *line;) {
+		const char *eol = strchr(line, '\n'), *f[5], *p = line;
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		unsigned int maj, min;
+		int n = 0;
+
+		/* Fields: id parent major:minor root mountpoint ... */
+		while (n < 5 && p < line + len) {
+			f[n++] = p;
+			while (p < line + len && *p != ' ')
+				p++;
+			while (p < line + len && *p == ' ')
+				p++;
+		}
+		if (n == 5 && sscanf(f[2], "%u:%u", &maj, &min) == 2 && maj < 4096 &&
+		    min < (1u << 20)) {
+			const char *end = memchr(f[4], ' ', (size_t)(line + len - f[4]));
+
+			if (field_is(f[4], (size_t)((end ? end : line + len) - f[4]), mnt)) {
+				*ret = (maj << 20) | min;
+				found = 1;   /* the last one is the visible mount */
+			}
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int pv_rid_arm(struct pv_rid_src *s, const char *mountinfo, const char *mnt)
+{
+	struct buf mi = BUF_INIT;
+	__u32 dev;
+	int err = 0;
+
+	if (!mountinfo) {
+		err = pv_read_file_buf(AT_FDCWD, "/proc/self/mountinfo", &mi);
+		mountinfo = mi.data ? mi.data : "";
+	}
+	if (!err)
+		err = pv_mountinfo_dev(mountinfo, mnt, &dev);
+	buf_free(&mi);
+	if (err)
+		return err;
+	s->skel->bss->pv_dev = dev;
+	return 0;
+}
+
+int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_ids *ret)
+{
+	const struct pv_cgroups *cg = s->cg;
+	struct pv_rid v;
+	__u32 key = (__u32)tid;
+
+	if (bpf_map_lookup_and_delete_elem(s->map_fd, &key, &v))
+		return -errno;
+	if (v.nodeid != nodeid)
+		return -ENOENT;
+	memset(ret, 0, sizeof(*ret));
+	for (int h = 0; h < cg->n; h++) {
+		if (cg->h[h].v2)
+			ret->ino[h] = v.dfl_id;
+		else if (s->ss_of[h] >= 0)
+			ret->ino[h] = v.ss_id[s->ss_of[h]];
+	}
+	ret->own_pidns = v.pidns_level > 0;
+	ret->init_pid = ret->own_pidns ? (pid_t)v.init_tgid : tid;
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel-side reader identity (include/procview_reader_id.h): loads and
+ * attaches bpf/reader_id.bpf.c for the daemon's lifetime, points it at the
+ * daemon's mount, and turns a record into per-hierarchy cgroup inodes for
+ * pv_reader_resolve_ids. Optional: without it (no BPF, older kernel, a
+ * daemon outside the initial pid namespace) readers are looked up in /proc.
+ */
+#ifndef PV_READER_ID_H
+#define PV_READER_ID_H
+
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "reader.h"
+
+struct pv_rid_src;
+
+/* Load and attach. 0 or -errno (the caller logs and goes on without). */
+int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret);
+void pv_rid_close(struct pv_rid_src *s);   /* NULL-safe */
+
+/* Record opens on the FUSE mount at @mnt (found in mountinfo text, NULL:
+   /proc/self/mountinfo) from now on. 0 or -errno. */
+int pv_rid_arm(struct pv_rid_src *s, const char *mountinfo, const char *mnt);
+
+/*
+ * Take (and remove) the record of thread @tid's open of FUSE node @nodeid.
+ * 0, -ENOENT when there is none (or it is of another node: an open that was
+ * interrupted), other -errno.
+ */
+int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_ids *ret);
+
+/*
+ * Pure, for tests: the kernel dev_t (MKDEV: major << 20 | minor) of the
+ * last mount on @mnt in mountinfo @text (mount points octal-escaped as the
+ * kernel prints them). 0 or -ENOENT.
+ */
+int pv_mountinfo_dev(const char *text, const char *mnt, __u32 *ret);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Reader identity taken in the kernel (bpf/reader_id.bpf.c): at every open
+ * of a file on procview's own FUSE mount, the opener's cgroups (those of
+ * its pid namespace's init when it lives in a child namespace) are
+ * recorded under its thread id, before the FUSE OPEN request is queued.
+ * The daemon takes the record (lookup-and-delete) while handling that
+ * request: one bpf() call instead of reading /proc/<pid>/ns/pid,
+ * /proc/<pid>/cgroup and stat-ing cgroup directories. Not pinned: the
+ * program lives and dies with the daemon. Fixed-width fields only.
+ */
+#ifndef PROCVIEW_READER_ID_H
+#define PROCVIEW_READER_ID_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Cgroup subsystems recorded (enum cgroup_subsys_id values below this). */
+#define PV_RID_SUBSYS 16
+/* Records kept for opens whose request was never handled (interrupted). */
+#define PV_RID_ENTRIES 8192
+
+/* Map pv_rid: LRU_HASH, key __u32 the pid of the FUSE request (thread id). */
+struct pv_rid {
+	__u64 nodeid;               /* FUSE node id of the file opened */
+	__u64 dfl_id;               /* cgroup2 (unified) cgroup id */
+	__u64 ss_id[PV_RID_SUBSYS]; /* per subsystem id: its cgroup's id */
+	__u32 init_tgid;            /* whose cgroups: the reader's tgid, or
+				       its pid namespace's init's */
+	__u32 pidns_level;          /* 0: the reader is in the initial
+				       pid namespace */
+};
+
+#endif
