@@ -65,6 +65,22 @@ int pv_cg_is_v2(const struct pv_cgroups *cg, enum pv_ctrl ctrl)
 	return idx < 0 ? idx : cg->h[idx].v2;
 }
 
+/*
+ * Hierarchies whose container directory this thread read since
+ * pv_cg_verified_reset: through its inode (c->ino[]), or by path.
+ */
+static __thread unsigned int read_by_ino, read_by_path;
+
+void pv_cg_verified_reset(void)
+{
+	read_by_ino = read_by_path = 0;
+}
+
+unsigned int pv_cg_verified(void)
+{
+	return read_by_ino & ~read_by_path;
+}
+
 /* Hierarchy index, its dirfd and the container's relative dir in it. */
 static int locate(const struct pv_cgroups *cg, const struct pv_container *c,
 		  enum pv_ctrl ctrl, int *dirfd, char *rel, size_t cap)
@@ -121,12 +137,20 @@ static int dir_exists(int dirfd, const char *rel)
  * container must not silently get its parent's figures.
  */
 static ssize_t read_level(int dirfd, const char *rel, const char *name,
-			  char *dst, size_t cap, int first)
+			  char *dst, size_t cap, int first, int idx, __u64 ino)
 {
 	char path[PV_CGPATH_MAX + 256];
 	ssize_t n;
 	int err;
 
+	if (first && ino) {
+		n = pv_fdcache_read_in(dirfd, rel, ino, name, dst, cap);
+		if (n >= 0)
+			read_by_ino |= 1u << idx;
+		return n == -ENOENT ? -ENODATA : n;   /* the directory is there */
+	}
+	if (first)
+		read_by_path |= 1u << idx;
 	err = join(path, sizeof(path), rel, name);
 	if (err)
 		return err;
@@ -155,11 +179,20 @@ ssize_t pv_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
 	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256];
 	int dirfd, err;
 
+	ssize_t n;
+
 	if (!name || !dst)
 		return -EINVAL;
 	err = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
 	if (err < 0)
 		return err;
+	if (c->ino[err]) {
+		n = pv_fdcache_read_in(dirfd, rel, c->ino[err], name, dst, cap);
+		if (n >= 0)
+			read_by_ino |= 1u << err;
+		return n;
+	}
+	read_by_path |= 1u << err;
 	err = join(path, sizeof(path), rel, name);
 	if (err)
 		return err;
@@ -172,11 +205,20 @@ int pv_cg_read_buf(const struct pv_cgroups *cg, const struct pv_container *c,
 	char rel[PV_CGPATH_MAX], path[PV_CGPATH_MAX + 256];
 	int dirfd, err;
 
+	int idx;
+
 	if (!name || !out)
 		return -EINVAL;
-	err = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
-	if (err < 0)
+	idx = locate(cg, c, ctrl, &dirfd, rel, sizeof(rel));
+	if (idx < 0)
+		return idx;
+	if (c->ino[idx]) {
+		err = pv_fdcache_read_buf_in(dirfd, rel, c->ino[idx], name, out);
+		if (!err)
+			read_by_ino |= 1u << idx;
 		return err;
+	}
+	read_by_path |= 1u << idx;
 	err = join(path, sizeof(path), rel, name);
 	if (err)
 		return err;
@@ -231,7 +273,8 @@ int pv_cg_tightest_u64(const struct pv_cgroups *cg, const struct pv_container *c
 	/* The kernel refuses limits on the true root: nothing to read. */
 	if (!(real_root && !strcmp(rel, ".")))
 		do {
-			ssize_t n = read_level(dirfd, rel, name, text, sizeof(text), first);
+			ssize_t n = read_level(dirfd, rel, name, text, sizeof(text), first, idx,
+					       c->ino[idx]);
 			__u64 v;
 			int err;
 
@@ -393,13 +436,14 @@ static int host_cpus(int host_ncpus, int *cpus, int max, int *ret_n)
  * Try one cpuset file at @rel; 1 = found a non-empty list (in @cpus),
  * 0 = missing or empty (keep walking), <0 = error.
  */
-static int try_cpuset_file(int dirfd, const char *rel, const char *name, int first,
-			   char *text, size_t cap, int *cpus, int max, int *ret_n)
+static int try_cpuset_file(const struct pv_container *c, int idx, int dirfd, const char *rel,
+			   const char *name, int first, char *text, size_t cap, int *cpus, int max,
+			   int *ret_n)
 {
 	ssize_t n;
 	int err, cnt;
 
-	n = read_level(dirfd, rel, name, text, cap, first);
+	n = read_level(dirfd, rel, name, text, cap, first, idx, first ? c->ino[idx] : 0);
 	if (n == -ENODATA)
 		return 0;
 	if (n < 0)
@@ -441,13 +485,13 @@ int pv_cg_cpuset(const struct pv_cgroups *cg, const struct pv_container *c,
 	}
 	do {
 		if (cg->h[idx].v2) {
-			err = try_cpuset_file(dirfd, rel, "cpuset.cpus.effective", first,
+			err = try_cpuset_file(c, idx, dirfd, rel, "cpuset.cpus.effective", first,
 					      text, CPULIST_TEXT, tmp, max, &n);
 		} else {
-			err = try_cpuset_file(dirfd, rel, "cpuset.effective_cpus", first,
+			err = try_cpuset_file(c, idx, dirfd, rel, "cpuset.effective_cpus", first,
 					      text, CPULIST_TEXT, tmp, max, &n);
 			if (err == 0)
-				err = try_cpuset_file(dirfd, rel, "cpuset.cpus", 0,
+				err = try_cpuset_file(c, idx, dirfd, rel, "cpuset.cpus", first,
 						      text, CPULIST_TEXT, tmp, max, &n);
 		}
 		first = 0;
@@ -507,8 +551,10 @@ int pv_cg_cpu_quota(const struct pv_cgroups *cg, const struct pv_container *c,
 		ssize_t n;
 		int err;
 
+		int own = first;
+
 		n = read_level(dirfd, rel, cg->h[idx].v2 ? "cpu.max" : "cpu.cfs_quota_us",
-			       qtext, sizeof(qtext), first);
+			       qtext, sizeof(qtext), own, idx, own ? c->ino[idx] : 0);
 		first = 0;
 		if (n == -ENODATA)
 			continue;
@@ -521,7 +567,7 @@ int pv_cg_cpu_quota(const struct pv_cgroups *cg, const struct pv_container *c,
 			if (is_no_quota(qtext))
 				continue;
 			n = read_level(dirfd, rel, "cpu.cfs_period_us", ptext,
-				       sizeof(ptext), 0);
+				       sizeof(ptext), own, idx, own ? c->ino[idx] : 0);
 			if (n == -ENODATA)
 				return -ENOENT; /* a quota without a period */
 			if (n < 0)

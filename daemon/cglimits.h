@@ -43,6 +43,18 @@ int pv_cg_is_v2(const struct pv_cgroups *cg, enum pv_ctrl ctrl);
  * Read file @name of container @c's cgroup in the hierarchy holding @ctrl
  * into @dst (NUL-terminated). Returns the byte count or -errno.
  */
+/*
+ * Reads of a container's own directory go through its inode when the
+ * container carries it (c->ino[], from the kernel at open or the handle's
+ * identity): such a read is of that cgroup, never of one made again under
+ * the same name. pv_cg_verified() tells, per hierarchy (1u << index into
+ * cg->h[]), which were read only that way by this thread since
+ * pv_cg_verified_reset(); the FUSE layer then needs no stat to know the
+ * rendering is of the handle's own cgroup.
+ */
+void pv_cg_verified_reset(void);
+unsigned int pv_cg_verified(void);
+
 ssize_t pv_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
 		   enum pv_ctrl ctrl, const char *name, char *dst, size_t cap);
 

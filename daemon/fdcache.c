@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,7 +18,8 @@
 struct entry {
 	uint64_t hash;
 	int dirfd;
-	char *path;
+	char *path;            /* "dir/name" */
+	__u64 dir_ino;         /* 0, or the inode its directory had at open */
 	int fd;
 	int refs;              /* readers using @fd right now */
 	int dead;              /* out of the table: the last reader closes */
@@ -40,13 +42,69 @@ static double now_coarse(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t key_hash(int dirfd, const char *path)
-{
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(unsigned int)dirfd;   /* FNV-1a */
+/* What a read names: @dir/@name below @dirfd (@name NULL: @dir is the
+   whole path), and with @dir_ino the inode @dir must have. */
+struct key {
+	int dirfd;
+	const char *dir, *name;
+	__u64 dir_ino;
+};
 
-	for (; *path; path++)
-		h = (h ^ (unsigned char)*path) * 1099511628211ULL;
-	return h;
+static uint64_t key_hash(const struct key *k)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(unsigned int)k->dirfd;   /* FNV-1a */
+
+	for (const char *p = k->dir; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	if (k->name) {
+		h = (h ^ '/') * 1099511628211ULL;
+		for (const char *p = k->name; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	}
+	return h ^ k->dir_ino;
+}
+
+static int key_is(const struct entry *e, uint64_t h, const struct key *k)
+{
+	size_t dl;
+
+	if (e->hash != h || e->dirfd != k->dirfd || e->dir_ino != k->dir_ino)
+		return 0;
+	if (!k->name)
+		return !strcmp(e->path, k->dir);
+	dl = strlen(k->dir);
+	return !strncmp(e->path, k->dir, dl) && e->path[dl] == '/' &&
+	       !strcmp(e->path + dl + 1, k->name);
+}
+
+/*
+ * Open what @k names: plainly, or (@k->dir_ino) through its directory,
+ * which must have that inode: -ESTALE when the directory is gone or is
+ * another one now, -ENOENT when only the file is missing.
+ */
+static int open_key(const struct key *k)
+{
+	struct stat st;
+	int dfd, fd;
+
+	if (!k->dir_ino) {
+		fd = openat(k->dirfd, k->dir, O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	dfd = openat(k->dirfd, k->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ESTALE : -errno;
+	if (fstat(dfd, &st)) {
+		fd = -errno;
+	} else if ((__u64)st.st_ino != k->dir_ino) {
+		fd = -ESTALE;
+	} else {
+		fd = openat(dfd, k->name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	close(dfd);
+	return fd;
 }
 
 static void entry_close(struct entry *e)
@@ -80,20 +138,20 @@ static int kernel_file(int fd)
 }
 
 /*
- * An entry for (@dirfd, @path) with a reference held, or NULL with *ret_fd
- * an fd the caller reads once and closes (not a kernel file, or no room),
- * or NULL with *ret_fd = -errno.
+ * An entry for @k with a reference held, or NULL with *ret_fd an fd the
+ * caller reads once and closes (not a kernel file, or no room), or NULL
+ * with *ret_fd = -errno.
  */
-static struct entry *get(int dirfd, const char *path, int *ret_fd)
+static struct entry *get(const struct key *k, int *ret_fd)
 {
-	uint64_t h = key_hash(dirfd, path);
+	uint64_t h = key_hash(k);
 	struct entry *e = NULL, *n;
 	int fd, victim = -1;
 
 	pthread_mutex_lock(&cache.lock);
 	for (int i = 0; i < PV_FDCACHE_MAX; i++) {
 		e = cache.e[i];
-		if (e && e->hash == h && e->dirfd == dirfd && !strcmp(e->path, path)) {
+		if (e && key_is(e, h, k)) {
 			e->refs++;
 			e->tick = ++cache.tick;
 			e->used = now_coarse();
@@ -105,21 +163,30 @@ static struct entry *get(int dirfd, const char *path, int *ret_fd)
 	cache.misses++;
 	pthread_mutex_unlock(&cache.lock);
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*ret_fd = -errno;
-		return NULL;
-	}
+	fd = open_key(k);
 	*ret_fd = fd;
-	if (!kernel_file(fd))
+	if (fd < 0 || !kernel_file(fd))
 		return NULL;
 	n = calloc(1, sizeof(*n));
-	if (!n || !(n->path = strdup(path))) {
+	if (n && k->name) {
+		size_t dl = strlen(k->dir), nl = strlen(k->name);
+
+		n->path = malloc(dl + nl + 2);
+		if (n->path) {
+			memcpy(n->path, k->dir, dl);
+			n->path[dl] = '/';
+			memcpy(n->path + dl + 1, k->name, nl + 1);
+		}
+	} else if (n) {
+		n->path = strdup(k->dir);
+	}
+	if (!n || !n->path) {
 		free(n);
 		return NULL;
 	}
 	n->hash = h;
-	n->dirfd = dirfd;
+	n->dirfd = k->dirfd;
+	n->dir_ino = k->dir_ino;
 	n->fd = fd;
 	n->refs = 1;
 	n->used = now_coarse();
@@ -196,7 +263,48 @@ static ssize_t read_whole(int fd, char *dst, size_t cap)
 	return n;
 }
 
-ssize_t pv_fdcache_read(int dirfd, const char *path, char *dst, size_t cap)
+/* Everything from offset 0 to the end, appended to @out (any file). */
+static int read_all(int fd, struct buf *out)
+{
+	size_t start = out->len;
+	ssize_t n;
+
+	for (;;) {
+		if (buf_reserve(out, 4096))
+			return buf_error(out);
+		n = pread_retry(fd, out->data + out->len, out->cap - out->len - 1,
+				(off_t)(out->len - start));
+		if (n < 0) {
+			out->len = start;
+			out->data[start] = '\0';
+			return (int)n;
+		}
+		if (n == 0)
+			return 0;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+	}
+}
+
+/* A fresh fd for @k, read once by @fn-style code, then closed. */
+static ssize_t read_uncached(const struct key *k, char *dst, size_t cap, struct buf *out)
+{
+	int fd = open_key(k);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	if (out) {
+		n = read_all(fd, out);
+	} else {
+		/* Regular files too: a short pread is the end of the file. */
+		n = read_whole(fd, dst, cap);
+	}
+	close(fd);
+	return n;
+}
+
+static ssize_t read_key(const struct key *k, char *dst, size_t cap)
 {
 	struct entry *e;
 	ssize_t n;
@@ -204,42 +312,43 @@ ssize_t pv_fdcache_read(int dirfd, const char *path, char *dst, size_t cap)
 
 	if (cap < 2)
 		return -EINVAL;
-	e = get(dirfd, path, &fd);
+	dst[0] = '\0';
+	e = get(k, &fd);
 	if (!e) {
-		if (fd < 0) {
-			dst[0] = '\0';
+		if (fd < 0)
 			return fd;
-		}
-		close(fd);   /* not kept: read the ordinary way */
-		return pv_read_whole_at(dirfd, path, dst, cap);
+		n = read_whole(fd, dst, cap);   /* not kept */
+		close(fd);
+	} else {
+		n = read_whole(e->fd, dst, cap);
+		put(e, n < 0 && n != -EFBIG);
+		/* Removed cgroup (ENODEV) or else: as a fresh open sees it now. */
+		if (n < 0 && n != -EFBIG)
+			n = read_uncached(k, dst, cap, NULL);
 	}
-	n = read_whole(e->fd, dst, cap);
-	put(e, n < 0 && n != -EFBIG);
-	if (n < 0 && n != -EFBIG)   /* removed cgroup (ENODEV) or else: as openat sees it now */
-		n = pv_read_whole_at(dirfd, path, dst, cap);
 	if (n < 0)
 		dst[0] = '\0';
 	return n;
 }
 
-int pv_fdcache_read_buf(int dirfd, const char *path, struct buf *out)
+static int read_key_buf(const struct key *k, struct buf *out)
 {
 	struct entry *e;
-	size_t want, start = out->len;
+	size_t start = out->len;
 	ssize_t n;
 	int fd, err;
 
-	e = get(dirfd, path, &fd);
+	e = get(k, &fd);
 	if (!e) {
 		if (fd < 0)
 			return fd;
+		err = read_all(fd, out);
 		close(fd);
-		return pv_read_file_buf(dirfd, path, out);
+		return err;
 	}
 	/* Room for the whole file at once: a second pread at a later offset
 	   could meet a generation another thread started at offset 0. */
-	want = e->size_hint * 2 + 4096;
-	err = buf_reserve(out, want);
+	err = buf_reserve(out, e->size_hint * 2 + 4096);
 	if (err) {
 		put(e, 0);
 		return buf_error(out);
@@ -256,7 +365,7 @@ int pv_fdcache_read_buf(int dirfd, const char *path, struct buf *out)
 		return 0;
 	}
 	if (n >= 0) {
-		/* Longer than ever before: remember, read it the ordinary way. */
+		/* Longer than ever before: remember, read it with a fresh fd. */
 		pthread_mutex_lock(&cache.lock);
 		e->size_hint = (size_t)n;
 		pthread_mutex_unlock(&cache.lock);
@@ -265,7 +374,41 @@ int pv_fdcache_read_buf(int dirfd, const char *path, struct buf *out)
 	out->len = start;
 	if (out->data)
 		out->data[start] = '\0';
-	return pv_read_file_buf(dirfd, path, out);
+	return (int)read_uncached(k, NULL, 0, out);
+}
+
+ssize_t pv_fdcache_read(int dirfd, const char *path, char *dst, size_t cap)
+{
+	struct key k = { .dirfd = dirfd, .dir = path };
+
+	return read_key(&k, dst, cap);
+}
+
+int pv_fdcache_read_buf(int dirfd, const char *path, struct buf *out)
+{
+	struct key k = { .dirfd = dirfd, .dir = path };
+
+	return read_key_buf(&k, out);
+}
+
+ssize_t pv_fdcache_read_in(int dirfd, const char *dir, __u64 dir_ino, const char *name,
+			   char *dst, size_t cap)
+{
+	struct key k = { .dirfd = dirfd, .dir = dir, .name = name, .dir_ino = dir_ino };
+
+	if (!dir_ino || !name)
+		return -EINVAL;
+	return read_key(&k, dst, cap);
+}
+
+int pv_fdcache_read_buf_in(int dirfd, const char *dir, __u64 dir_ino, const char *name,
+			   struct buf *out)
+{
+	struct key k = { .dirfd = dirfd, .dir = dir, .name = name, .dir_ino = dir_ino };
+
+	if (!dir_ino || !name)
+		return -EINVAL;
+	return read_key_buf(&k, out);
 }
 
 size_t pv_fdcache_prune(double idle)

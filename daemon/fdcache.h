@@ -18,8 +18,9 @@
  * path. When that cgroup is removed every read through the fd fails
  * (ENODEV); the entry is then dropped and the path opened afresh, so a
  * read here always sees what openat of @path would see now. Callers that
- * must not see a cgroup re-created under the same name keep checking the
- * directory's inode as before (reader.h, pv_cg_ident_check).
+ * must not see a cgroup re-created under the same name read through the
+ * directory's inode (pv_fdcache_read_in) or stat it afterwards
+ * (reader.h, pv_cg_ident_check).
  *
  * Never use it for /proc/<pid>/ files: a pid is reused, an fd is not
  * re-resolved while it keeps working.
@@ -31,6 +32,7 @@
 #ifndef PV_FDCACHE_H
 #define PV_FDCACHE_H
 
+#include <linux/types.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -49,6 +51,19 @@ ssize_t pv_fdcache_read(int dirfd, const char *path, char *dst, size_t cap);
 
 /* Same, appending the whole file to @out. 0 or -errno. */
 int pv_fdcache_read_buf(int dirfd, const char *path, struct buf *out);
+
+/*
+ * Read @name in directory @dir (relative to @dirfd) only while @dir is the
+ * directory with inode @dir_ino: the fd is opened through that directory
+ * after checking its inode, and a kept fd stays bound to it, so a
+ * successful read is of that cgroup, never of one made again under the
+ * same name (no stat per read). -ESTALE when @dir is gone or is another
+ * directory now, -ENOENT when @name is missing in it, else as above.
+ */
+ssize_t pv_fdcache_read_in(int dirfd, const char *dir, __u64 dir_ino, const char *name,
+			   char *dst, size_t cap);
+int pv_fdcache_read_buf_in(int dirfd, const char *dir, __u64 dir_ino, const char *name,
+			   struct buf *out);
 
 /* Close entries unused for @idle seconds (all with 0). Returns how many. */
 size_t pv_fdcache_prune(double idle);

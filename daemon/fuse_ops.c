@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cglimits.h"
 #include "fileio.h"
 #include "fuse_ops.h"
 #include "log.h"
@@ -404,15 +405,24 @@ static int same_cgroup(struct pv_fs *fs, struct pv_handle *h, unsigned int roles
  */
 static int render(struct pv_fs *fs, struct pv_handle *h)
 {
+	unsigned int roles = h->vf->ident_roles, verified;
 	int rc;
 
 	buf_reset(&h->out);
 	if (same_cgroup(fs, h, h->vf->ident_roles_before))
 		return -EIO;
+	pv_cg_verified_reset();
 	rc = h->vf->produce(fs->env, h->c, &h->out);
 	if (!rc)
 		rc = buf_error(&h->out);
-	if (same_cgroup(fs, h, h->vf->ident_roles)) {
+	/* Hierarchies the producer read only through the directory inodes
+	 * of the handle's identity need no stat (cglimits.h). */
+	verified = h->vf->cg_reads_only ? pv_cg_verified() : 0;
+	for (int i = 0; i < h->id.n; i++)
+		if (verified & (1u << h->id.idx[i]))
+			roles &= ~h->id.roles[i];
+	/* -ESTALE: a read through the identity found another cgroup. */
+	if (same_cgroup(fs, h, rc == -ESTALE ? h->vf->ident_roles : roles) || rc == -ESTALE) {
 		buf_reset(&h->out);
 		return -EIO;
 	}
@@ -488,6 +498,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (!rc && !h->c->host)
 		rc = pv_cg_ident_get(&fs->env->cg, h->c,
 				     n->vf->ident_roles | n->vf->ident_roles_before, &h->id);
+	/* Reads of the container's own directories go through these inodes
+	   from now on (cglimits.h), so every rendering is of this identity. */
+	for (int i = 0; !rc && i < h->id.n; i++)
+		h->c->ino[h->id.idx[i]] = h->id.ino[i];
 	if (rc) {
 		/* -ESRCH: the reader is gone (its reply goes nowhere). */
 		if (rc == -ESRCH)

@@ -27,6 +27,10 @@ struct pv_vfile {
 	/* Checked before rendering too: the producer writes state keyed by
 	 * that cgroup's id, which a removed cgroup must not get. */
 	unsigned int ident_roles_before;
+	/* The producer reads cgroup files only through cglimits.h: its reads
+	 * of the container's own directories are checked by inode as they
+	 * happen (pv_cg_verified), and those hierarchies need no stat. */
+	int cg_reads_only;
 };
 
 extern const struct pv_vfile pv_vfiles[];

@@ -55,6 +55,19 @@ static struct env *env_new(const char *kind, const char *proc)
 	return e;
 }
 
+/* Give the container its directory inodes, as a handle's identity does:
+   its own directories are then read through them (cglimits.h). */
+static void with_inos(struct env *e)
+{
+	for (int i = 0; i < e->cg.n; i++) {
+		const char *rel = e->c.path[i] + strspn(e->c.path[i], "/");
+		struct stat st;
+
+		if (fstatat(e->cg.h[i].dirfd, *rel ? rel : ".", &st, 0) == 0)
+			e->c.ino[i] = st.st_ino;
+	}
+}
+
 static void env_free(struct env *e)
 {
 	pv_cgroups_close(&e->cg);
@@ -69,16 +82,21 @@ struct mem_case {
 	__u64 swap;
 };
 
+/* Every row twice: by path, then through the directory inodes. */
 static void check_mem(const struct mem_case *t, size_t count)
 {
-	for (size_t i = 0; i < count; i++) {
+	for (size_t j = 0; j < 2 * count; j++) {
+		size_t i = j % count;
 		struct env *e = env_new(t[i].kind, t[i].proc);
 		__u64 v = UNTOUCHED;
-		int err = pv_cg_mem_limit(&e->cg, &e->c, &v);
+		int err;
 
+		if (j >= count)
+			with_inos(e);
+		err = pv_cg_mem_limit(&e->cg, &e->c, &v);
 		if (err != t[i].lim_err || (!err && v != t[i].limit))
-			fail_msg("%s/%s limit: err %d v %llu, want err %d v %llu",
-				 t[i].kind, t[i].proc, err, (unsigned long long)v,
+			fail_msg("%s/%s%s limit: err %d v %llu, want err %d v %llu",
+				 t[i].kind, t[i].proc, j >= count ? " (by inode)" : "", err, (unsigned long long)v,
 				 t[i].lim_err, (unsigned long long)t[i].limit);
 		if (err)
 			assert_true(v == UNTOUCHED);
@@ -419,6 +437,81 @@ static void walk__root_limits_only_below_a_namespace_root(void **state)
 	}
 }
 
+/*
+ * Reads of the container's own directory through its inode: the same
+ * figures, counted as verified; a directory made again under the same
+ * name (or never the identity's) gives -ESTALE, never its figures.
+ */
+static void verified__own_dir_by_inode(void **state)
+{
+	char tmpl[] = "/tmp/pv-cgv-XXXXXX", dir[PATH_MAX / 2], ctr[PATH_MAX / 2 + 8],
+		neu[PATH_MAX / 2 + 16];
+	struct pv_cgroups cg;
+	struct pv_container *c = calloc(1, sizeof(*c));
+	struct stat st;
+	__u64 m = 0, u = 0;
+	__s64 q = 0;
+	__u64 p = 0;
+	char cmd[3 * PATH_MAX];
+
+	assert_non_null(c);
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(dir, sizeof(dir), "%s/cpu,memory", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	put(dir, "release_agent", "\n");
+	snprintf(ctr, sizeof(ctr), "%s/ctr", dir);
+	assert_int_equal(mkdir(ctr, 0755), 0);
+	put(ctr, "memory.limit_in_bytes", "67108864\n");
+	put(ctr, "memory.usage_in_bytes", "4096\n");
+	put(ctr, "cpu.cfs_quota_us", "20000\n");
+	put(ctr, "cpu.cfs_period_us", "100000\n");
+	assert_int_equal(pv_cgroups_discover(NULL, tmpl, &cg), 0);
+	assert_int_equal(pv_cgroups_open(&cg), 0);
+	assert_int_equal(pv_parse_proc_cgroup(&cg, "3:cpu,memory:/ctr\n", c), 0);
+	assert_int_equal(stat(ctr, &st), 0);
+
+	/* By path: nothing verified. */
+	pv_cg_verified_reset();
+	assert_int_equal(pv_cg_mem_limit(&cg, c, &m), 0);
+	assert_int_equal(pv_cg_verified(), 0);
+	/* By inode: same figures, hierarchy 0 verified. */
+	c->ino[0] = st.st_ino;
+	pv_cg_verified_reset();
+	assert_int_equal(pv_cg_mem_limit(&cg, c, &m), 0);
+	assert_int_equal(pv_cg_mem_usage(&cg, c, &u), 0);
+	assert_int_equal(pv_cg_cpu_quota(&cg, c, &q, &p), 0);
+	assert_true(m == 64 * MiB && u == 4096 && q == 20000 && p == 100000);
+	assert_int_equal(pv_cg_verified(), 1u);
+	/* A file missing in the right directory: -ENOENT, as by path. */
+	assert_int_equal(pv_cg_read_u64(&cg, c, PV_CTRL_MEMORY, "memory.nope", &u), -ENOENT);
+	/* Made again under the same name, with other figures: -ESTALE. */
+	snprintf(neu, sizeof(neu), "%s.new", ctr);
+	assert_int_equal(mkdir(neu, 0755), 0);
+	put(neu, "memory.limit_in_bytes", "1048576\n");
+	put(neu, "memory.usage_in_bytes", "1\n");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mv '%s' '%s'", ctr, neu, ctr);
+	assert_int_equal(system(cmd), 0);
+	m = UNTOUCHED;
+	assert_int_equal(pv_cg_mem_limit(&cg, c, &m), -ESTALE);
+	assert_true(m == UNTOUCHED);
+	assert_int_equal(pv_cg_mem_usage(&cg, c, &u), -ESTALE);
+	/* ... while by path it reads the newcomer, which is why a handle
+	   without verified reads stats its directory after rendering. */
+	c->ino[0] = 0;
+	pv_cg_verified_reset();
+	assert_int_equal(pv_cg_mem_limit(&cg, c, &m), 0);
+	assert_true(m == 1 * MiB);
+	/* Removed for good: -ESTALE too. */
+	c->ino[0] = st.st_ino;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", ctr);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(pv_cg_mem_usage(&cg, c, &u), -ESTALE);
+	pv_cgroups_close(&cg);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
+	free(c);
+}
+
 static void cpuset__direct(void **state)
 {
 	struct env *e = env_new("v1", "abc");
@@ -543,6 +636,7 @@ int main(void)
 		cmocka_unit_test(quota__table),
 		cmocka_unit_test(quota__tightest_ratio_not_smallest_quota),
 		cmocka_unit_test(walk__root_limits_only_below_a_namespace_root),
+		cmocka_unit_test(verified__own_dir_by_inode),
 		cmocka_unit_test(cpuset__direct),
 		cmocka_unit_test(io__v1_v2),
 		cmocka_unit_test(read__keyed_and_hier),
