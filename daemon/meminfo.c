@@ -102,30 +102,64 @@ static const struct stat_key stat_keys[] = {
 /*
  * Fill the memory.stat figures. Absent keys stay 0 (older kernels lack
  * some); v1 falls back from total_X to X for kernels without hierarchy
- * totals. A present but malformed value fails the whole file.
+ * totals. A present but malformed value fails the whole file. One pass
+ * over the lines (a lookup per key rescanned the text 23 times, and the
+ * v1 total_* lines come last); the first line of a key counts, as with
+ * pv_parse_keyed_u64, which parses each matching line.
  */
-static int parse_stat(const char *text, int v2, struct mem_cg *m)
-{
-	for (size_t i = 0; i < sizeof(stat_keys) / sizeof(stat_keys[0]); i++) {
-		const struct stat_key *k = &stat_keys[i];
-		__u64 *dst = (__u64 *)((char *)m + k->off);
-		const char *key = v2 ? k->v2 : k->v1;
-		int err;
+#define NKEYS (sizeof(stat_keys) / sizeof(stat_keys[0]))
 
-		if (!key)
-			continue;
-		err = pv_parse_keyed_u64(text, key, dst);
-		if (err == -ENOENT && !v2)
-			err = pv_parse_keyed_u64(text, key + strlen("total_"), dst);
-		if (err == -ENOENT) {
+int pv_parse_memcg_stat(const char *text, int v2, struct mem_cg *m)
+{
+	/* Per key: its value and parse result, 1 = not seen yet. */
+	__u64 val[NKEYS], fb_val[NKEYS];
+	int err[NKEYS], fb_err[NKEYS];
+
+	for (size_t i = 0; i < NKEYS; i++)
+		err[i] = fb_err[i] = 1;
+	for (const char *line = text; *line;) {
+		size_t klen = strcspn(line, " \t\n");
+		const char *eol;
+
+		for (size_t i = 0; i < NKEYS && line[klen] != '\n' && line[klen] != '\0'; i++) {
+			const char *key = v2 ? stat_keys[i].v2 : stat_keys[i].v1;
+
+			if (!key)
+				continue;
+			if (err[i] == 1 && strlen(key) == klen && !memcmp(line, key, klen)) {
+				err[i] = pv_parse_keyed_u64(line, key, &val[i]);
+				break;
+			}
+			/* v1 without hierarchy totals: X for total_X. */
+			if (!v2 && fb_err[i] == 1 && strlen(key) - strlen("total_") == klen &&
+			    !memcmp(line, key + strlen("total_"), klen)) {
+				fb_err[i] = pv_parse_keyed_u64(line, key + strlen("total_"), &fb_val[i]);
+				break;
+			}
+		}
+		eol = strchr(line, '\n');
+		if (!eol)
+			break;
+		line = eol + 1;
+	}
+	for (size_t i = 0; i < NKEYS; i++) {
+		__u64 *dst = (__u64 *)((char *)m + stat_keys[i].off);
+
+		if (err[i] == 1 && !v2 && fb_err[i] != 1) {   /* no total_X: X */
+			err[i] = fb_err[i];
+			val[i] = fb_val[i];
+		}
+		if (err[i] == 1 || err[i] == -ENOENT) {
 			*dst = 0;
 			continue;
 		}
-		if (err)
-			return err;
+		if (err[i])
+			return err[i];
+		*dst = val[i];
 	}
 	return 0;
 }
+#undef NKEYS
 
 static __u64 norm_limit(__u64 v)
 {
@@ -207,7 +241,7 @@ int pv_collect_memcg(const struct pv_cgroups *cg, const struct pv_container *c,
 	err = pv_cg_read_buf(cg, c, PV_CTRL_MEMORY, "memory.stat", &stat);
 	if (err)
 		goto out;
-	err = parse_stat(stat.data ? stat.data : "", m.v2, &m);
+	err = pv_parse_memcg_stat(stat.data ? stat.data : "", m.v2, &m);
 	if (err)
 		goto out;
 	if (!m.v2 && v1_from_stat(stat.data ? stat.data : "", &m) == 0)

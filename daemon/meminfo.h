@@ -97,6 +97,14 @@ int pv_collect_memcg(const struct pv_cgroups *cg, const struct pv_container *c,
  * Host figure @key ("MemTotal") in kB from meminfo text. 0 or -ENOENT /
  * -EINVAL / -ERANGE; @ret written only on success.
  */
+/*
+ * The memory.stat figures of @text into @m (v2 keys, or v1's hierarchical
+ * total_* keys, falling back to the plain key on kernels without them).
+ * Absent keys give 0; the first line of a key counts; a malformed value of
+ * a key used gives -EINVAL. Pure.
+ */
+int pv_parse_memcg_stat(const char *text, int v2, struct mem_cg *m);
+
 int pv_meminfo_host_kb(const char *host_text, const char *key, __u64 *ret);
 
 /*

@@ -529,6 +529,48 @@ static void meminfo__view_without_memtotal__einval(void **state)
 	assert_int_equal(pv_mem_view_build("MemTotal: x kB\n", &m, &v), -EINVAL);
 }
 
+static void memcg_stat__v1_totals_win_plain_keys_fall_back(void **state)
+{
+	struct mem_cg m;
+
+	memset(&m, 0x55, sizeof(m));
+	assert_int_equal(pv_parse_memcg_stat("cache 1\nrss 2\nshmem 3\nmapped_file 4\n"
+					     "total_cache 10\ntotal_rss 20\n", 0, &m), 0);
+	assert_true(m.file == 10 && m.anon == 20);   /* hierarchical totals */
+	assert_true(m.shmem == 3 && m.file_mapped == 4);   /* no total_: plain */
+	assert_true(m.file_dirty == 0 && m.unevictable == 0);   /* absent */
+	assert_true(m.slab_reclaimable == 0);   /* v1 has no such line */
+}
+
+static void memcg_stat__v2_keys_first_line_counts(void **state)
+{
+	struct mem_cg m;
+
+	memset(&m, 0x55, sizeof(m));
+	assert_int_equal(pv_parse_memcg_stat("anon 7\nfile 8\nanon 9\nkernel_stack 5\n"
+					     "total_rss 99\nslab_reclaimable 6", 1, &m), 0);
+	assert_true(m.anon == 7 && m.file == 8 && m.kernel_stack == 5);
+	assert_true(m.slab_reclaimable == 6);   /* last line, no newline */
+	assert_true(m.shmem == 0 && m.zswapped == 0);
+}
+
+static void memcg_stat__malformed_used_value_fails(void **state)
+{
+	struct mem_cg m;
+
+	assert_int_equal(pv_parse_memcg_stat("anon 12x\n", 1, &m), -EINVAL);
+	assert_int_equal(pv_parse_memcg_stat("total_cache -1\n", 0, &m), -EINVAL);
+	/* The plain key is not used when total_ is there. */
+	assert_int_equal(pv_parse_memcg_stat("cache junk\ntotal_cache 5\n", 0, &m), 0);
+	assert_true(m.file == 5);
+	/* A key with no value is no line of that key. */
+	assert_int_equal(pv_parse_memcg_stat("anon\nanon 3\n", 1, &m), 0);
+	assert_true(m.anon == 3);
+	/* Prefixes are other keys. */
+	assert_int_equal(pv_parse_memcg_stat("anon_thp 4\nfile_mapped 2\n", 1, &m), 0);
+	assert_true(m.anon == 0 && m.anon_thp == 4 && m.file == 0 && m.file_mapped == 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +595,9 @@ int main(void)
 		cmocka_unit_test(meminfo__render_real_host__same_keys_in_order),
 		cmocka_unit_test(meminfo__collect_host_reader__passthrough),
 		cmocka_unit_test(meminfo__view_without_memtotal__einval),
+		cmocka_unit_test(memcg_stat__v1_totals_win_plain_keys_fall_back),
+		cmocka_unit_test(memcg_stat__v2_keys_first_line_counts),
+		cmocka_unit_test(memcg_stat__malformed_used_value_fails),
 	};
 
 	return cmocka_run_group_tests_name("meminfo", tests, setup, NULL);
