@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: unit tests, then the integration tests, then one closing line.
 set -u
+# The runners' status, not tee's: without it a failed test still let
+# `make test` (and CI) pass.
+set -o pipefail
 cd "$(dirname "$0")/.." || exit 1
 rc=0
 # Test binaries only: valgrind leaves its *.vg.log files beside them.
@@ -19,4 +22,5 @@ p=$(( $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) p
 f=$(( $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$u") + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$i") + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$h") ))
 s=$(( $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$i") + $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$h") ))
 echo "total: $p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ] || rc=1
 exit $rc

@@ -148,11 +148,11 @@ static int own_v2_dir(char *dst, size_t cap)
 		return -1;
 	p += 3;
 	p[strcspn(p, "\n")] = '\0';
-	snprintf(dst, cap, "%s%s",
-		 access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) ? "/sys/fs/cgroup"
-								    : "/sys/fs/cgroup/unified",
-		 strcmp(p, "/") ? p : "");
-	return 0;
+	n = (size_t)snprintf(dst, cap, "%s%s",
+			     access("/sys/fs/cgroup/unified/cgroup.procs", F_OK)
+				     ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified",
+			     strcmp(p, "/") ? p : "");
+	return n < cap ? 0 : -1;
 }
 
 static void fdcache__removed_cgroup__path_reopened(void **state)
@@ -164,9 +164,10 @@ static void fdcache__removed_cgroup__path_reopened(void **state)
 		skip();
 		return;
 	}
-	snprintf(dir, sizeof(dir), "%s/pv-fdcache-%d", own, (int)getpid());
-	snprintf(file, sizeof(file), "%s/cgroup.max.depth", dir);
-	if (mkdir(dir, 0755)) {
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/pv-fdcache-%d", own, (int)getpid()) >=
+		    sizeof(dir) ||
+	    (size_t)snprintf(file, sizeof(file), "%s/cgroup.max.depth", dir) >= sizeof(file) ||
+	    mkdir(dir, 0755)) {
 		skip();
 		return;
 	}
