@@ -31,6 +31,9 @@ struct entry {
 static struct {
 	pthread_mutex_t lock;  /* protects everything below */
 	struct entry *e[PV_FDCACHE_MAX];
+	/* e[i]'s key hash, side by side: a lookup scans this array, not
+	   up to 256 entries scattered over the heap. */
+	uint64_t hash[PV_FDCACHE_MAX];
 	unsigned long tick, hits, misses, reopened;
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -120,6 +123,7 @@ static void unlink_slot(int i)
 	struct entry *e = cache.e[i];
 
 	cache.e[i] = NULL;
+	cache.hash[i] = 0;
 	if (e->refs)
 		e->dead = 1;
 	else
@@ -150,6 +154,8 @@ static struct entry *get(const struct key *k, int *ret_fd)
 
 	pthread_mutex_lock(&cache.lock);
 	for (int i = 0; i < PV_FDCACHE_MAX; i++) {
+		if (cache.hash[i] != h)
+			continue;
 		e = cache.e[i];
 		if (e && key_is(e, h, k)) {
 			e->refs++;
@@ -212,6 +218,7 @@ static struct entry *get(const struct key *k, int *ret_fd)
 		unlink_slot(victim);
 	n->tick = ++cache.tick;
 	cache.e[victim] = n;
+	cache.hash[victim] = h;
 	pthread_mutex_unlock(&cache.lock);
 	return n;
 }
@@ -224,6 +231,7 @@ static void put(struct entry *e, int drop)
 		for (int i = 0; i < PV_FDCACHE_MAX; i++)
 			if (cache.e[i] == e) {
 				cache.e[i] = NULL;
+				cache.hash[i] = 0;
 				e->dead = 1;
 				break;
 			}
@@ -234,59 +242,7 @@ static void put(struct entry *e, int drop)
 	pthread_mutex_unlock(&cache.lock);
 }
 
-static ssize_t pread_retry(int fd, void *dst, size_t n, off_t off)
-{
-	ssize_t r;
-
-	do
-		r = pread(fd, dst, n, off);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : r;
-}
-
-/* One pread from offset 0 (a short read is the whole file), then a probe. */
-static ssize_t read_whole(int fd, char *dst, size_t cap)
-{
-	ssize_t n = pread_retry(fd, dst, cap - 1, 0), m;
-	char probe;
-
-	if (n < 0)
-		return n;
-	if ((size_t)n == cap - 1) {
-		m = pread_retry(fd, &probe, 1, n);
-		if (m < 0)
-			return m;
-		if (m > 0)
-			return -EFBIG;
-	}
-	dst[n] = '\0';
-	return n;
-}
-
-/* Everything from offset 0 to the end, appended to @out (any file). */
-static int read_all(int fd, struct buf *out)
-{
-	size_t start = out->len;
-	ssize_t n;
-
-	for (;;) {
-		if (buf_reserve(out, 4096))
-			return buf_error(out);
-		n = pread_retry(fd, out->data + out->len, out->cap - out->len - 1,
-				(off_t)(out->len - start));
-		if (n < 0) {
-			out->len = start;
-			out->data[start] = '\0';
-			return (int)n;
-		}
-		if (n == 0)
-			return 0;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-	}
-}
-
-/* A fresh fd for @k, read once by @fn-style code, then closed. */
+/* A fresh fd for @k, read once (into @dst, or appended to @out), closed. */
 static ssize_t read_uncached(const struct key *k, char *dst, size_t cap, struct buf *out)
 {
 	int fd = open_key(k);
@@ -294,12 +250,7 @@ static ssize_t read_uncached(const struct key *k, char *dst, size_t cap, struct 
 
 	if (fd < 0)
 		return fd;
-	if (out) {
-		n = read_all(fd, out);
-	} else {
-		/* Regular files too: a short pread is the end of the file. */
-		n = read_whole(fd, dst, cap);
-	}
+	n = out ? pv_read_all_fd(fd, out) : pv_read_whole_fd(fd, dst, cap);
 	close(fd);
 	return n;
 }
@@ -317,17 +268,15 @@ static ssize_t read_key(const struct key *k, char *dst, size_t cap)
 	if (!e) {
 		if (fd < 0)
 			return fd;
-		n = read_whole(fd, dst, cap);   /* not kept */
+		n = pv_read_whole_fd(fd, dst, cap);   /* not kept */
 		close(fd);
-	} else {
-		n = read_whole(e->fd, dst, cap);
-		put(e, n < 0 && n != -EFBIG);
-		/* Removed cgroup (ENODEV) or else: as a fresh open sees it now. */
-		if (n < 0 && n != -EFBIG)
-			n = read_uncached(k, dst, cap, NULL);
+		return n;
 	}
-	if (n < 0)
-		dst[0] = '\0';
+	n = pv_read_whole_fd(e->fd, dst, cap);
+	put(e, n < 0 && n != -EFBIG);
+	/* Removed cgroup (ENODEV) or else: as a fresh open sees it now. */
+	if (n < 0 && n != -EFBIG)
+		n = read_uncached(k, dst, cap, NULL);
 	return n;
 }
 
@@ -342,7 +291,7 @@ static int read_key_buf(const struct key *k, struct buf *out)
 	if (!e) {
 		if (fd < 0)
 			return fd;
-		err = read_all(fd, out);
+		err = pv_read_all_fd(fd, out);
 		close(fd);
 		return err;
 	}
@@ -353,27 +302,20 @@ static int read_key_buf(const struct key *k, struct buf *out)
 		put(e, 0);
 		return buf_error(out);
 	}
-	n = pread_retry(e->fd, out->data + start, out->cap - start - 1, 0);
-	if (n >= 0 && (size_t)n < out->cap - start - 1) {
-		pthread_mutex_lock(&cache.lock);
-		if ((size_t)n > e->size_hint)
-			e->size_hint = (size_t)n;
-		pthread_mutex_unlock(&cache.lock);
-		put(e, 0);
+	n = pv_read_whole_fd(e->fd, out->data + start, out->cap - start);
+	pthread_mutex_lock(&cache.lock);
+	if (n >= 0 && (size_t)n > e->size_hint)
+		e->size_hint = (size_t)n;
+	else if (n == -EFBIG)   /* longer than ever: the next read makes room */
+		e->size_hint = out->cap - start;
+	pthread_mutex_unlock(&cache.lock);
+	put(e, n < 0 && n != -EFBIG);
+	if (n >= 0) {
 		out->len = start + (size_t)n;
-		out->data[out->len] = '\0';
 		return 0;
 	}
-	if (n >= 0) {
-		/* Longer than ever before: remember, read it with a fresh fd. */
-		pthread_mutex_lock(&cache.lock);
-		e->size_hint = (size_t)n;
-		pthread_mutex_unlock(&cache.lock);
-	}
-	put(e, n < 0);
 	out->len = start;
-	if (out->data)
-		out->data[start] = '\0';
+	out->data[start] = '\0';
 	return (int)read_uncached(k, NULL, 0, out);
 }
 

@@ -27,4 +27,13 @@ ssize_t pv_read_whole_at(int dirfd, const char *path, char *dst, size_t cap);
 /* Same as pv_read_file_at, growing @out as needed (appends). 0 or -errno. */
 int pv_read_file_buf(int dirfd, const char *path, struct buf *out);
 
+/*
+ * The same two readers on an open fd, from offset 0 whatever its position
+ * (pread), so a kept-open kernel file is read afresh (fdcache.h):
+ * pv_read_whole_fd as pv_read_whole_at, pv_read_all_fd as
+ * pv_read_file_buf.
+ */
+ssize_t pv_read_whole_fd(int fd, char *dst, size_t cap);
+int pv_read_all_fd(int fd, struct buf *out);
+
 #endif
