@@ -59,6 +59,9 @@ struct pv_reader {
 	unsigned long tick;
 	struct ns_entry ns[PV_READER_CACHE];
 	struct cg_entry *cg[PV_READER_CACHE];
+	/* Hash of cg[i]'s learnt inodes, 0 while it has none: the kernel-
+	   record lookup scans this array, not the entries. */
+	uint64_t idkey[PV_READER_CACHE];
 	unsigned long ns_hits, cg_hits, cg_misses, scans, pruned;
 	unsigned long id_hits, id_misses;
 };
@@ -506,6 +509,7 @@ static void cg_drop(struct pv_reader *r, int i)
 {
 	cg_entry_free(r->cg[i]);
 	r->cg[i] = NULL;
+	r->idkey[i] = 0;
 }
 
 static int cg_pack(struct cg_entry *e, const struct pv_container *c, int n)
@@ -656,6 +660,16 @@ int pv_reader_resolve(struct pv_reader *r, pid_t pid, struct pv_container *ret)
 	return 0;
 }
 
+/* Key of the inodes @ino[] has in the hierarchies @idx[] (never 0). */
+static uint64_t ids_key(const __u64 *ino, const int *idx, int n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ ino[idx[i]]) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
 /* @e's learnt inodes are @ids' in every hierarchy a producer reads. */
 static int ids_match(const struct cg_entry *e, const int *idx, int n,
 		     const struct pv_reader_ids *ids)
@@ -692,6 +706,7 @@ static void learn_ids(struct pv_reader *r, const struct pv_container *c, const i
 		    (hc < 0 || !strcmp(e->paths + e->off[hc], c->path[hc]))) {
 			for (int j = 0; j < n; j++)
 				e->ino[idx[j]] = ids->ino[idx[j]];
+			r->idkey[i] = ids_key(e->ino, idx, n);
 			break;
 		}
 	}
@@ -704,6 +719,7 @@ int pv_reader_resolve_ids(struct pv_reader *r, pid_t pid, const struct pv_reader
 	const struct pv_cgroups *cg = &r->env->cg;
 	int idx[PV_MAX_HIER], n, rc;
 	unsigned int roles[PV_MAX_HIER];
+	uint64_t key;
 
 	if (pid <= 0)
 		return -ESRCH;
@@ -711,11 +727,12 @@ int pv_reader_resolve_ids(struct pv_reader *r, pid_t pid, const struct pv_reader
 	for (int i = 0; i < n; i++)
 		if (!ids->ino[idx[i]])
 			return pv_reader_resolve(r, pid, ret);   /* not all known */
+	key = ids_key(ids->ino, idx, n);
 	pthread_mutex_lock(&r->lock);
 	for (int i = 0; i < PV_READER_CACHE; i++) {
 		struct cg_entry *e = r->cg[i];
 
-		if (e && ids_match(e, idx, n, ids)) {
+		if (r->idkey[i] == key && e && ids_match(e, idx, n, ids)) {
 			e->used = ++r->tick;
 			r->id_hits++;
 			cg_unpack(e, cg->n, ret);
