@@ -29,15 +29,6 @@ struct {
 	__type(value, struct pv_rid);
 } pv_rid SEC(".maps");
 
-/* A zeroed value to build in: struct pv_rid is too large for the stack
-   together with the loop's spills on older verifiers. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pv_rid);
-} pv_rid_scratch SEC(".maps");
-
 #define PV_FUSE_OPEN 14   /* enum fuse_opcode FUSE_OPEN (uapi, stable) */
 
 SEC("tp_btf/fuse_request_send")
@@ -47,15 +38,12 @@ int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 	struct pid_namespace *ns = NULL;
 	struct css_set *cset;
 	struct pid *pid;
-	struct pv_rid *v;
+	struct pv_rid v = {};   /* 160 bytes: the stack has room */
 	unsigned int level;
-	__u32 tid, zero = 0;
+	__u32 tid;
 
 	if (!pv_dev || BPF_CORE_READ(req, in.h.opcode) != PV_FUSE_OPEN ||
 	    BPF_CORE_READ(req, fm, sb, s_dev) != pv_dev)
-		return 0;
-	v = bpf_map_lookup_elem(&pv_rid_scratch, &zero);
-	if (!v)
 		return 0;
 	tid = BPF_CORE_READ(req, in.h.pid);
 	pid = BPF_CORE_READ(src, thread_pid);
@@ -68,22 +56,20 @@ int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 		if (!src)
 			return 0;
 	}
-	v->nodeid = BPF_CORE_READ(req, in.h.nodeid);
-	v->pidns_level = level;
-	v->init_tgid = BPF_CORE_READ(src, tgid);
+	v.nodeid = BPF_CORE_READ(req, in.h.nodeid);
+	v.pidns_level = level;
+	v.init_tgid = BPF_CORE_READ(src, tgid);
 	cset = BPF_CORE_READ(src, cgroups);
-	v->dfl_id = BPF_CORE_READ(cset, dfl_cgrp, kn, id);
+	v.dfl_id = BPF_CORE_READ(cset, dfl_cgrp, kn, id);
 	for (int i = 0; i < PV_RID_SUBSYS; i++) {
 		struct cgroup_subsys_state *css = NULL;
 
 		if (i >= pv_nr_subsys)
 			break;
-		if (bpf_core_read(&css, sizeof(css), &cset->subsys[i]) || !css) {
-			v->ss_id[i] = 0;
-			continue;
-		}
-		v->ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
+		if (bpf_core_read(&css, sizeof(css), &cset->subsys[i]) || !css)
+			continue;   /* stays 0 */
+		v.ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
 	}
-	bpf_map_update_elem(&pv_rid, &tid, v, BPF_ANY);
+	bpf_map_update_elem(&pv_rid, &tid, &v, BPF_ANY);
 	return 0;
 }
