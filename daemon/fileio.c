@@ -48,27 +48,31 @@ ssize_t pv_read_file_at(int dirfd, const char *path, char *dst, size_t cap)
 	return (ssize_t)len;
 }
 
-static ssize_t pread_retry(int fd, void *dst, size_t n, off_t off)
+/*
+ * read(2) (from the position, which a fresh fd has at 0; pipes such as
+ * /dev/stdin work) or pread(2) at @off (a kept fd, read afresh).
+ */
+static ssize_t read_retry(int fd, void *dst, size_t n, off_t off, int positional)
 {
 	ssize_t r;
 
 	do
-		r = pread(fd, dst, n, off);
+		r = positional ? pread(fd, dst, n, off) : read(fd, dst, n);
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? -errno : r;
 }
 
-ssize_t pv_read_whole_fd(int fd, char *dst, size_t cap)
+static ssize_t read_whole(int fd, char *dst, size_t cap, int positional)
 {
 	ssize_t n, m;
 	char probe;
 
 	if (cap < 2)
 		return -EINVAL;
-	n = pread_retry(fd, dst, cap - 1, 0);
+	n = read_retry(fd, dst, cap - 1, 0, positional);
 	if (n >= 0 && (size_t)n == cap - 1) {
 		/* Filled the buffer: one more byte says whether it all fit. */
-		m = pread_retry(fd, &probe, 1, n);
+		m = read_retry(fd, &probe, 1, n, positional);
 		if (m < 0)
 			n = m;
 		else if (m > 0)
@@ -78,7 +82,7 @@ ssize_t pv_read_whole_fd(int fd, char *dst, size_t cap)
 	return n;
 }
 
-int pv_read_all_fd(int fd, struct buf *out)
+static int read_all(int fd, struct buf *out, int positional)
 {
 	size_t start = out->len;
 	ssize_t n;
@@ -86,13 +90,23 @@ int pv_read_all_fd(int fd, struct buf *out)
 	for (;;) {
 		if (buf_reserve(out, 4096))
 			return buf_error(out);
-		n = pread_retry(fd, out->data + out->len, out->cap - out->len - 1,
-				(off_t)(out->len - start));
+		n = read_retry(fd, out->data + out->len, out->cap - out->len - 1,
+			       (off_t)(out->len - start), positional);
 		if (n <= 0)
 			return (int)n;
 		out->len += (size_t)n;
 		out->data[out->len] = '\0';
 	}
+}
+
+ssize_t pv_read_whole_fd(int fd, char *dst, size_t cap)
+{
+	return read_whole(fd, dst, cap, 1);
+}
+
+int pv_read_all_fd(int fd, struct buf *out)
+{
+	return read_all(fd, out, 1);
 }
 
 ssize_t pv_read_whole_at(int dirfd, const char *path, char *dst, size_t cap)
@@ -107,7 +121,7 @@ ssize_t pv_read_whole_at(int dirfd, const char *path, char *dst, size_t cap)
 		dst[0] = '\0';
 		return -errno;
 	}
-	n = pv_read_whole_fd(fd, dst, cap);
+	n = read_whole(fd, dst, cap, 0);
 	close(fd);
 	return n;
 }
@@ -119,7 +133,7 @@ int pv_read_file_buf(int dirfd, const char *path, struct buf *out)
 	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = pv_read_all_fd(fd, out);
+	err = read_all(fd, out, 0);
 	close(fd);
 	return err;
 }

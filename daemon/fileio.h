@@ -31,7 +31,8 @@ int pv_read_file_buf(int dirfd, const char *path, struct buf *out);
  * The same two readers on an open fd, from offset 0 whatever its position
  * (pread), so a kept-open kernel file is read afresh (fdcache.h):
  * pv_read_whole_fd as pv_read_whole_at, pv_read_all_fd as
- * pv_read_file_buf.
+ * pv_read_file_buf. Not for pipes (the path readers use read(2) and
+ * take /dev/stdin).
  */
 ssize_t pv_read_whole_fd(int fd, char *dst, size_t cap);
 int pv_read_all_fd(int fd, struct buf *out);

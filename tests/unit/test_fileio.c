@@ -62,11 +62,36 @@ static void fileio__read_whole__proc_file_matches_careful_read(void **state)
 	assert_string_equal(a, b);
 }
 
+/* The path readers take pipes (procview-oci-hook reads /dev/stdin). */
+static void fileio__path_readers__read_a_pipe(void **state)
+{
+	struct buf b = BUF_INIT;
+	char path[64], dst[16];
+	int p[2];
+
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pipe(p), 0);
+		assert_int_equal(write(p[1], "abc", 3), 3);
+		close(p[1]);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+		if (i == 0) {
+			assert_int_equal(pv_read_file_buf(AT_FDCWD, path, &b), 0);
+			assert_string_equal(b.data, "abc");
+		} else {
+			assert_int_equal(pv_read_whole_at(AT_FDCWD, path, dst, sizeof(dst)), 3);
+			assert_string_equal(dst, "abc");
+		}
+		close(p[0]);
+	}
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fileio__read_whole__short_file_in_one_read),
 		cmocka_unit_test(fileio__read_whole__proc_file_matches_careful_read),
+		cmocka_unit_test(fileio__path_readers__read_a_pipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
