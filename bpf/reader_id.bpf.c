@@ -57,6 +57,7 @@ int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 			return 0;
 	}
 	v.nodeid = BPF_CORE_READ(req, in.h.nodeid);
+	v.cpu = bpf_get_smp_processor_id();
 	v.pidns_level = level;
 	v.init_tgid = BPF_CORE_READ(src, tgid);
 	cset = BPF_CORE_READ(src, cgroups);

@@ -4,14 +4,25 @@
  * indices into one node table built from pv_vfiles[] at start, and no path
  * strings are built per request.
  *
- * Read semantics (DESIGN.md): the first read of a handle, at any offset,
- * renders into a per-handle buffer; every read at offset 0 renders afresh
- * (tools keep /proc files open and re-read from 0); reads at other offsets
- * slice the current rendering, so `dd bs=1` sees one consistent file and
- * pread at any offset of a fresh handle works. Open only resolves the
- * reader's container: rendering there too would render twice for every
- * open+read+close (cat, free, ps), and the kernel's seq_file /proc also
- * renders at the first read. Files use direct_io, so read(2) never goes
+ * Read semantics (DESIGN.md): each open renders into a per-handle buffer;
+ * every read at offset 0 renders afresh (tools keep /proc files open and
+ * re-read from 0); reads at other offsets slice the current rendering, so
+ * `dd bs=1` sees one consistent file and pread at any offset of a fresh
+ * handle works.
+ *
+ * Open replies as soon as it knows the reader's container and renders
+ * after the reply, holding the handle's lock: the rendering then overlaps
+ * the reader's way back to user space and its read(2) request, which cost
+ * more than the rendering itself, instead of adding to them. That needs a
+ * second CPU: when the kernel's record of the open says the reader queued
+ * it on this thread's own CPU, where it waits, open renders before the
+ * reply instead (overlapping there only adds a hand-over of the handle's
+ * lock, several context switches, to the reader's read). The first read
+ * at offset 0 takes that rendering when it comes within
+ * PV_OPEN_RENDER_FRESH_NS of the rendering's start (cat, free, ps, Python:
+ * tens of µs) — the same figures a rendering inside open would have given —
+ * and renders afresh otherwise, so a handle read long after open never
+ * shows figures from its open. Files use direct_io, so read(2) never goes
  * through the page cache and never stops at the reported size.
  *
  * Size: not 0 as on /proc. sendfile(2)/splice(2) of a FUSE file go through
@@ -29,6 +40,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +58,9 @@
 /* Short: the tree never changes, but a short timeout keeps a restarted
  * daemon's fresh mount from meeting long-lived stale kernel entries. */
 #define PV_TIMEOUT 1.0
+/* How old the rendering made at open may be for the first read at offset
+ * 0 to take it instead of rendering again (see the top of this file). */
+#define PV_OPEN_RENDER_FRESH_NS 1000000LL
 
 struct pv_node {
 	char *name;                 /* component; "" for the root */
@@ -65,6 +80,7 @@ struct pv_fs {
 	struct pv_handle *open_list;
 	int n;                      /* nodes; ino = index + 1 (root = 1) */
 	struct pv_node node[PV_MAX_NODES];
+	struct pv_fs_stats stats;   /* atomic counters */
 };
 
 struct pv_handle {
@@ -76,6 +92,8 @@ struct pv_handle {
 	struct pv_cg_ident id;      /* c's cgroup directories at open */
 	struct buf out;             /* the current rendering */
 	int rendered;               /* out holds a rendering */
+	int open_rendering;         /* out is the rendering made at open, unread */
+	long long open_render_ns;   /* CLOCK_MONOTONIC at its start */
 	int logged;                 /* producer error already logged */
 };
 
@@ -441,6 +459,19 @@ static int render(struct pv_fs *fs, struct pv_handle *h)
 	return -EIO;
 }
 
+static void count(unsigned long *c)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+}
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void handle_free(struct pv_fs *fs, struct pv_handle *h)
 {
 	if (!h)
@@ -459,13 +490,20 @@ static void handle_free(struct pv_fs *fs, struct pv_handle *h)
 	free(h);
 }
 
+static void open_render(struct pv_fs *fs, struct pv_handle *h)
+{
+	h->open_render_ns = mono_ns();
+	h->rendered = !render(fs, h);
+	h->open_rendering = h->rendered;
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct pv_fs *fs = fuse_req_userdata(req);
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct pv_node *n = node_get(fs, ino);
 	struct pv_handle *h;
-	int rc;
+	int rc, reader_cpu = -1;
 
 	if (!n) {
 		fuse_reply_err(req, ENOENT);
@@ -494,7 +532,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	pthread_mutex_init(&h->lock, NULL);
 	h->node = n;
 	h->vf = n->vf;
-	rc = fs->resolve(fs->resolve_ctx, ctx->pid, ino, h->c);
+	rc = fs->resolve(fs->resolve_ctx, ctx->pid, ino, h->c, &reader_cpu);
 	if (!rc && !h->c->host)
 		rc = pv_cg_ident_get(&fs->env->cg, h->c,
 				     n->vf->ident_roles | n->vf->ident_roles_before, &h->id);
@@ -520,8 +558,39 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	fi->nonseekable = 0;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		handle_free(fs, h);   /* open was interrupted: no release follows */
+	/* Locked before the reply: a read of this handle may arrive as soon
+	   as it is out, and must wait for the rendering. */
+	pthread_mutex_lock(&h->lock);
+	if (reader_cpu >= 0 && reader_cpu == sched_getcpu()) {
+		/* The reader waits on this CPU: nothing would overlap. */
+		count(&fs->stats.open_render_inline);
+		open_render(fs, h);
+		if (fuse_reply_open(req, fi) == -ENOENT)
+			goto interrupted;
+	} else {
+		if (fuse_reply_open(req, fi) == -ENOENT)
+			goto interrupted;
+		count(&fs->stats.open_render_after);
+		open_render(fs, h);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return;
+interrupted:
+	pthread_mutex_unlock(&h->lock);
+	handle_free(fs, h);   /* no release follows */
+}
+
+/* Does this read take the rendering made at open (see the top)? */
+static int take_open_rendering(struct pv_fs *fs, struct pv_handle *h, off_t off)
+{
+	int take;
+
+	if (!h->open_rendering)
+		return 0;
+	take = off != 0 || mono_ns() - h->open_render_ns <= PV_OPEN_RENDER_FRESH_NS;
+	count(take ? &fs->stats.open_rendering_read : &fs->stats.open_rendering_stale);
+	h->open_rendering = 0;
+	return take;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -534,8 +603,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	int rc = 0;
 
 	pthread_mutex_lock(&h->lock);
-	if (off == 0 || !h->rendered) {
-		/* The first read may come long after open: check the cgroup. */
+	if (!take_open_rendering(fs, h, off) && (off == 0 || !h->rendered)) {
 		rc = render(fs, h);
 		h->rendered = !rc;
 	}
@@ -567,7 +635,13 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	handle_free(fuse_req_userdata(req), (struct pv_handle *)(uintptr_t)fi->fh);
+	struct pv_handle *h = (struct pv_handle *)(uintptr_t)fi->fh;
+
+	/* A reader may close before open's rendering is done: wait for it.
+	   Nothing takes the lock after a release. */
+	pthread_mutex_lock(&h->lock);
+	pthread_mutex_unlock(&h->lock);
+	handle_free(fuse_req_userdata(req), h);
 	fuse_reply_err(req, 0);
 }
 
@@ -663,6 +737,14 @@ static const struct fuse_lowlevel_ops ops = {
 const struct fuse_lowlevel_ops *pv_fuse_ops(void)
 {
 	return &ops;
+}
+
+void pv_fs_stats(struct pv_fs *fs, struct pv_fs_stats *ret)
+{
+	unsigned long *dst = (unsigned long *)ret, *src = (unsigned long *)&fs->stats;
+
+	for (size_t i = 0; i < sizeof(*ret) / sizeof(unsigned long); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
 /* For the stats line (rare): counted, not kept beside the list. */

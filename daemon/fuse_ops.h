@@ -15,10 +15,13 @@
 
 /*
  * Who is reading: fill @ret with the container of the process @pid (a host
- * pid from the FUSE request) opening node @ino. 0 or -errno. reader.c
- * provides the real one.
+ * pid from the FUSE request) opening node @ino, and @reader_cpu with the
+ * CPU it queued the open on (-1: unknown), which only decides where open's
+ * rendering overlaps the reader (fuse_ops.c). 0 or -errno. main.c
+ * provides the real one, over reader.c.
  */
-typedef int (*pv_resolve_fn)(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *ret);
+typedef int (*pv_resolve_fn)(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *ret,
+			     int *reader_cpu);
 
 struct pv_fs;
 
@@ -29,6 +32,17 @@ void pv_fs_free(struct pv_fs *fs);      /* NULL-safe */
 
 /* Handles open right now (the stats line of the daemon). */
 size_t pv_fs_open_handles(struct pv_fs *fs);
+
+/* Where open's rendering went (the stats line; unsigned longs only). */
+struct pv_fs_stats {
+	unsigned long open_render_inline;   /* before the reply: the reader
+					       waits on the rendering's CPU */
+	unsigned long open_render_after;    /* after it, overlapping the reader */
+	unsigned long open_rendering_read;  /* a first read served with it */
+	unsigned long open_rendering_stale; /* a first read at 0 too late
+					       for it, rendered afresh */
+};
+void pv_fs_stats(struct pv_fs *fs, struct pv_fs_stats *ret);
 
 /* Operations table; the session's userdata must be the struct pv_fs. */
 const struct fuse_lowlevel_ops *pv_fuse_ops(void);

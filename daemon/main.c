@@ -484,21 +484,25 @@ static void log_stats(struct maint_ctx *m)
 {
 	struct pv_reader_stats rs;
 	struct pv_fdcache_stats fc;
+	struct pv_fs_stats fst;
 	struct mallinfo2 mi = mallinfo2();
 	long st[4];
 
 	self_status(st);
 	pv_reader_stats(m->reader, &rs);
 	pv_fdcache_stats(&fc);
+	pv_fs_stats(m->fs, &fst);
 	/* malloc's view: in use (heap, mmapped blocks) and free (kept). */
 	pv_info("stats: rss_kb=%ld rss_anon_kb=%ld rss_file_kb=%ld threads=%ld heap_used_kb=%zu "
 		"mmap_kb=%zu heap_free_kb=%zu handles=%zu reader_ns=%zu reader_cg=%zu "
 		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu kept_fds=%zu kept_fd_hits=%lu "
-		"kept_fd_misses=%lu reader_id_hits=%lu reader_id_misses=%lu",
+		"kept_fd_misses=%lu reader_id_hits=%lu reader_id_misses=%lu open_render_inline=%lu "
+		"open_render_after=%lu open_rendering_read=%lu open_rendering_stale=%lu",
 		st[0], st[1], st[2], st[3], mi.uordblks / 1024, mi.hblkhd / 1024, mi.fordblks / 1024,
 		pv_fs_open_handles(m->fs), rs.ns_entries, rs.cg_entries,
 		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned, fc.entries, fc.hits,
-		fc.misses, rs.id_hits, rs.id_misses);
+		fc.misses, rs.id_hits, rs.id_misses, fst.open_render_inline, fst.open_render_after,
+		fst.open_rendering_read, fst.open_rendering_stale);
 }
 
 static double mono_s(void)
@@ -557,13 +561,17 @@ struct resolver {
 	struct pv_rid_src *rid;   /* NULL: every reader is looked up in /proc */
 };
 
-static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *ret)
+static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *ret,
+		   int *reader_cpu)
 {
 	struct resolver *rs = ctx;
 	struct pv_reader_ids ids;
 
-	if (rs->rid && !pv_rid_take(rs->rid, pid, ino, &ids))
+	if (rs->rid && !pv_rid_take(rs->rid, pid, ino, &ids)) {
+		*reader_cpu = ids.cpu;
 		return pv_reader_resolve_ids(rs->reader, pid, &ids, ret);
+	}
+	*reader_cpu = -1;
 	return pv_reader_resolve(rs->reader, pid, ret);
 }
 

@@ -76,6 +76,7 @@ struct pv_reader_ids {
 	__u64 ino[PV_MAX_HIER];   /* index as cg->h[] */
 	pid_t init_pid;
 	int own_pidns;
+	int cpu;                  /* where the reader queued its OPEN */
 };
 
 /*

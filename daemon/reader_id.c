@@ -197,5 +197,6 @@ int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_
 	}
 	ret->own_pidns = v.pidns_level > 0;
 	ret->init_pid = ret->own_pidns ? (pid_t)v.init_tgid : tid;
+	ret->cpu = (int)v.cpu;
 	return 0;
 }

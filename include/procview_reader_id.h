@@ -30,6 +30,9 @@ struct pv_rid {
 				       its pid namespace's init's */
 	__u32 pidns_level;          /* 0: the reader is in the initial
 				       pid namespace */
+	__u32 cpu;                  /* the CPU the opener queued its OPEN
+				       on (a placement hint, see fuse_ops.c) */
+	__u32 reserved;
 };
 
 #endif

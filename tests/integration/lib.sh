@@ -141,6 +141,21 @@ pv_cg_enter() {
 	done
 }
 
+# Skip unless this kernel lets the daemon take reader identities from its
+# own record (bpf/reader_id.bpf.c needs the fuse_request_send tracepoint,
+# 6.15+); after pv_daemon_start, pv_kernel_identity_in_use fails the test
+# when the daemon fell back to /proc anyway.
+pv_need_kernel_identity() {
+	command -v bpftool >/dev/null || pv_skip "needs bpftool to see the kernel's tracepoints"
+	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
+		grep -q "'btf_trace_fuse_request_send'" ||
+		pv_skip "this kernel has no fuse_request_send tracepoint: readers are looked up in /proc"
+}
+pv_kernel_identity_in_use() {
+	! grep -q 'identified through /proc' "$PV_TMP/daemon.log" ||
+		pv_fail "the kernel identity is not in use: $(grep 'identified through' "$PV_TMP/daemon.log")"
+}
+
 # Start a background command and remember its pid for cleanup.
 pv_bg() { "$@" & PV_PIDS+=($!); }
 

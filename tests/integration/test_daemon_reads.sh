@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Read semantics: a handle re-read at offset 0 renders afresh; reads at
+# Read semantics: a handle re-read at offset 0 renders afresh, and so does
+# a first read long after open; reads at
 # other offsets slice the current rendering (dd bs=1 yields one consistent
 # file); pread at any offset of a fresh handle works.
 set -u
@@ -21,6 +22,24 @@ os.close(fd)
 d, kd = b - a, k1 - k0
 print("uptime delta", d, "kernel", kd)
 sys.exit(0 if 1.0 <= d <= kd + 0.05 else 1)
+PY
+
+# Open renders, and the first read at offset 0 takes that rendering only
+# when it comes right after the open (cat, free): a first read 0.3 s after
+# open renders afresh. Another handle read at open time is the reference.
+/usr/bin/python3 - "$PV_MNT" <<'PY' || pv_fail "first read long after open served the open's rendering"
+import os, sys, time
+f = sys.argv[1] + "/proc/uptime"
+fd = os.open(f, os.O_RDONLY)
+with open(f, "rb") as h:
+    at_open = float(h.read().split()[0])
+k0 = time.clock_gettime(time.CLOCK_BOOTTIME)
+time.sleep(0.3)
+first = float(os.pread(fd, 4096, 0).split()[0])
+kd = time.clock_gettime(time.CLOCK_BOOTTIME) - k0
+os.close(fd)
+print("first read 0.3 s after open:", first - at_open, "s after the open's figure; kernel", kd)
+sys.exit(0 if 0.25 <= first - at_open <= kd + 0.05 else 1)
 PY
 
 # The shape of a rendering: numbers may move between two reads, and with

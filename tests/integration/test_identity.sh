@@ -17,14 +17,9 @@ PV_IDENTITY=${PV_IDENTITY:-proc}
 case $PV_IDENTITY in
 proc) pv_daemon_start --no-bpf ;;
 kernel)
-	# The hook needs the fuse_request_send tracepoint (kernel 6.15+).
-	command -v bpftool >/dev/null || pv_skip "needs bpftool to see the kernel's tracepoints"
-	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
-		grep -q "'btf_trace_fuse_request_send'" ||
-		pv_skip "this kernel has no fuse_request_send tracepoint: readers are looked up in /proc"
+	pv_need_kernel_identity
 	pv_daemon_start
-	grep -q 'identified through /proc' "$PV_TMP/daemon.log" &&
-		pv_fail "the kernel identity is not in use: $(grep 'identified through' "$PV_TMP/daemon.log")"
+	pv_kernel_identity_in_use
 	;;
 *) pv_fail "PV_IDENTITY=$PV_IDENTITY: proc or kernel" ;;
 esac
