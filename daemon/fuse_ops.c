@@ -558,26 +558,30 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	fi->nonseekable = 0;
+	if (reader_cpu >= 0 && reader_cpu == sched_getcpu()) {
+		/* The reader waits on this CPU: nothing would overlap. No read
+		   of the handle can come before the reply, so the lock is not
+		   held across it: the woken reader may preempt us right there,
+		   and its read would then wait for our unlock. */
+		count(&fs->stats.open_render_inline);
+		pthread_mutex_lock(&h->lock);
+		open_render(fs, h);
+		pthread_mutex_unlock(&h->lock);
+		if (fuse_reply_open(req, fi) == -ENOENT)
+			handle_free(fs, h);   /* interrupted: no release follows */
+		return;
+	}
 	/* Locked before the reply: a read of this handle may arrive as soon
 	   as it is out, and must wait for the rendering. */
 	pthread_mutex_lock(&h->lock);
-	if (reader_cpu >= 0 && reader_cpu == sched_getcpu()) {
-		/* The reader waits on this CPU: nothing would overlap. */
-		count(&fs->stats.open_render_inline);
-		open_render(fs, h);
-		if (fuse_reply_open(req, fi) == -ENOENT)
-			goto interrupted;
-	} else {
-		if (fuse_reply_open(req, fi) == -ENOENT)
-			goto interrupted;
-		count(&fs->stats.open_render_after);
-		open_render(fs, h);
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		pthread_mutex_unlock(&h->lock);
+		handle_free(fs, h);
+		return;
 	}
+	count(&fs->stats.open_render_after);
+	open_render(fs, h);
 	pthread_mutex_unlock(&h->lock);
-	return;
-interrupted:
-	pthread_mutex_unlock(&h->lock);
-	handle_free(fs, h);   /* no release follows */
 }
 
 /* Does this read take the rendering made at open (see the top)? */
