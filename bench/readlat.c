@@ -2,13 +2,18 @@
 /*
  * readlat: read latency of /proc-like files, several sources side by side.
  *
- *   readlat [-n N] [-w WARMUP] [-m open|keep|both] NAME=PATH...
+ *   readlat [-n N] [-w WARMUP] [-m open|keep|both] [-f] NAME=PATH...
  *
  * "open" times open + read to EOF + close (what cat, free and ps do);
  * "keep" times lseek(0) + read to EOF on one descriptor kept open (what top,
- * vmstat and monitoring agents do). The sources are sampled round-robin —
- * one sample of each in turn — so a burst of load on this shared machine
- * lands on all of them alike. One line per source and mode:
+ * vmstat and monitoring agents do). The sources are sampled in rounds —
+ * one sample of each per round — so a burst of load on this shared machine
+ * lands on all of them alike, and in a new shuffled order every round: a
+ * sample depends on the one before it (the CPU a daemon's thread last ran
+ * on, an idle vCPU, another daemon still releasing its file), and in a
+ * fixed order a source always follows the same one. Reading one file under
+ * two names shows it: after LXCFS a read took 1.2 times as long as after
+ * the host's /proc, in a fixed order (-f). One line per source and mode:
  *
  *   NAME MODE median_us p99_us mean_us bytes
  *
@@ -40,6 +45,28 @@ struct source {
 };
 
 static char buf[READ_BUF];
+
+/* xorshift64*, fixed seed: the same orders in every run. */
+static unsigned long long rng_state = 0x9e3779b97f4a7c15ULL;
+
+static unsigned long long rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* A new visiting order of @n sources in @order (Fisher-Yates). */
+static void shuffle(int *order, int n)
+{
+	for (int i = n - 1; i > 0; i--) {
+		int j = (int)(rng() % (unsigned long long)(i + 1)), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+}
 
 static double now_us(void)
 {
@@ -125,19 +152,23 @@ static double pct(const double *v, size_t n, double p)
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
-		"usage: %s [-n N] [-w WARMUP] [-m open|keep|both] NAME=PATH...\n"
+		"usage: %s [-n N] [-w WARMUP] [-m open|keep|both] [-f] NAME=PATH...\n"
 		"  -n N       timed samples per source and mode (default 1000)\n"
 		"  -w WARMUP  untimed samples first (default 50)\n"
 		"  -m MODE    open: open+read+close; keep: re-read a kept-open fd at\n"
 		"             offset 0; both (default)\n"
+		"  -f         the same order every round (default: shuffled)\n"
 		"example: %s -n 2000 host=/proc/meminfo pv=/tmp/m/proc/meminfo\n",
 		argv0, argv0);
 }
 
-static int run_mode(struct source *src, int nsrc, enum mode m, long n, long warm)
+static int run_mode(struct source *src, int nsrc, enum mode m, long n, long warm,
+		    int fixed_order)
 {
-	int failed = 0;
+	int failed = 0, order[nsrc];
 
+	for (int i = 0; i < nsrc; i++)
+		order[i] = i;
 	if (m == MODE_KEEP) {
 		for (int i = 0; i < nsrc; i++) {
 			src[i].fd = -1;
@@ -151,8 +182,10 @@ static int run_mode(struct source *src, int nsrc, enum mode m, long n, long warm
 		}
 	}
 	for (long k = -warm; k < n; k++) {
+		if (!fixed_order)
+			shuffle(order, nsrc);
 		for (int i = 0; i < nsrc; i++) {
-			struct source *s = &src[i];
+			struct source *s = &src[order[i]];
 			double us = 0;
 			int err;
 
@@ -194,11 +227,11 @@ static int run_mode(struct source *src, int nsrc, enum mode m, long n, long warm
 int main(int argc, char **argv)
 {
 	long n = 1000, warm = 50;
-	int do_open = 1, do_keep = 1, failed = 0, opt, nsrc;
+	int do_open = 1, do_keep = 1, fixed_order = 0, failed = 0, opt, nsrc;
 	struct source *src;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "n:w:m:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:w:m:fh")) != -1) {
 		switch (opt) {
 		case 'n':
 		case 'w': {
@@ -219,6 +252,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "readlat: bad -m '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'f':
+			fixed_order = 1;
 			break;
 		case 'h':
 			usage(stdout, argv[0]);
@@ -255,9 +291,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (do_open)
-		failed |= run_mode(src, nsrc, MODE_OPEN, n, warm);
+		failed |= run_mode(src, nsrc, MODE_OPEN, n, warm, fixed_order);
 	if (do_keep)
-		failed |= run_mode(src, nsrc, MODE_KEEP, n, warm);
+		failed |= run_mode(src, nsrc, MODE_KEEP, n, warm, fixed_order);
 	for (int i = 0; i < nsrc; i++)
 		free(src[i].us);
 	free(src);

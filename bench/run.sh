@@ -280,7 +280,7 @@ cell() {   # FILE MODE SRC -> "median/p99" or a reason
 }
 
 say ""
-say "== 1. read latency, µs median/p99 ($BENCH_N samples, sources interleaved)"
+say "== 1. read latency, µs median/p99 ($BENCH_N samples, sources interleaved in a new random order each round)"
 say "   open = open+read+close; keep = re-read at offset 0 on a kept-open fd"
 say "   targets: pv/floor <= 1.3 and pv <= lxcfs (medians)"
 [ -n "$LXCFS_PID" ] || say "   $LXCFS_WHY"
@@ -307,6 +307,18 @@ for f in $FILES; do
 	done
 done
 say "   bytes per read (open): $(for f in $FILES; do echo -n "$f host=${BYTES[$f,open,host]:-?} lxcfs=${BYTES[$f,open,lxcfs]:--} pv=${BYTES[$f,open,pv]:--}; "; done)"
+
+# A/A control of the method: the floor's meminfo under a second name in
+# procview's place. Equal medians (1.00) mean the order of the sources
+# favours none; in a fixed order the slot after LXCFS read slower.
+aa_ratio() {   # readlat options...: floor2/floor median, or -
+	in_ctr "$B/readlat" "$@" -n "$BENCH_N" -m open host=/proc/meminfo \
+		floor="$FLOOR_MNT/proc/meminfo" ${LXCFS_PID:+lxcfs="$LXCFS_MNT/proc/meminfo"} \
+		floor2="$FLOOR_MNT/proc/meminfo" 2>/dev/null |
+		awk '{ m[$1] = $3 } END { if (m["floor"] > 0 && m["floor2"] > 0) printf "%.2f", m["floor2"] / m["floor"]; else printf "-" }'
+}
+note "A/A control: the floor read under two names"
+say "   A/A control, meminfo floor read under two names (floor2 in procview's place): floor2/floor $(aa_ratio) as measured above (shuffled order), $(aa_ratio -f) in a fixed order"
 
 # The same files as a real container sees them: procview-run (fresh cgroup,
 # pid + mount namespaces, the views bind-mounted over /proc/...). Identity
