@@ -17,7 +17,10 @@
  * second CPU: when the kernel's record of the open says the reader queued
  * it on this thread's own CPU, where it waits, open renders before the
  * reply instead (overlapping there only adds a hand-over of the handle's
- * lock, several context switches, to the reader's read). The first read
+ * lock, several context switches, to the reader's read). So do files whose
+ * rendering counts the reader as a running task (stat, loadavg): after the
+ * reply the reader may be running, or already asleep in its read, as they
+ * count. The first read
  * at offset 0 takes that rendering when it comes within
  * PV_OPEN_RENDER_FRESH_NS of the rendering's start (cat, free, ps, Python:
  * tens of µs) — the same figures a rendering inside open would have given —
@@ -558,8 +561,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	fi->nonseekable = 0;
-	if (reader_cpu >= 0 && reader_cpu == sched_getcpu()) {
-		/* The reader waits on this CPU: nothing would overlap. No read
+	if ((reader_cpu >= 0 && reader_cpu == sched_getcpu()) || n->vf->counts_reader) {
+		/* The reader waits on this CPU: nothing would overlap; or the
+		   rendering counts the reader's run state (vfile.h). No read
 		   of the handle can come before the reply, so the lock is not
 		   held across it: the woken reader may preempt us right there,
 		   and its read would then wait for our unlock. */

@@ -31,6 +31,11 @@ struct pv_vfile {
 	 * of the container's own directories are checked by inode as they
 	 * happen (pv_cg_verified), and those hierarchies need no stat. */
 	int cg_reads_only;
+	/* The rendering counts the reader's own run state (procs_running,
+	 * loadavg's running tasks: the reader counts as running, as with the
+	 * kernel's file). Open renders it before replying, while the reader
+	 * sleeps in the request, never while it runs towards its read. */
+	int counts_reader;
 };
 
 extern const struct pv_vfile pv_vfiles[];

@@ -5,7 +5,9 @@
 # kernel's record of the open, so both cases are forced here by pinning the
 # daemon's threads to CPU 0 and the reader to CPU 0 or CPU 1. Either way
 # the first read serves that rendering, and it is the reader's container's:
-# MemTotal equals the limit written to the kernel's cgroup file.
+# MemTotal equals the limit written to the kernel's cgroup file. stat and
+# loadavg, which count the reader as a running task, always render before
+# the reply, while the reader sleeps in its open.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mem_lib.sh"
@@ -47,6 +49,15 @@ pv_log "reader on CPU 0 (the daemon's): $inl rendered before the reply, $aft aft
 inl=$(delta "$s1" "$s2" open_render_inline) aft=$(delta "$s1" "$s2" open_render_after)
 pv_log "reader on CPU 1: $inl rendered before the reply, $aft after"
 [ "$inl" = 0 ] && [ "$aft" = 20 ] || pv_fail "other CPU: want 0 before the reply, 20 after"
+# stat and loadavg from the other CPU: before the reply all the same.
+s3=$(pv_stats)
+pvm_in r taskset -c 1 sh -c 'for i in $(seq 10); do cat "$0/proc/stat" "$0/proc/loadavg" >/dev/null || exit 1; done' "$PV_MNT" ||
+	pv_fail "stat/loadavg reads on CPU 1"
+s4=$(pv_stats)
+inl=$(delta "$s3" "$s4" open_render_inline) aft=$(delta "$s3" "$s4" open_render_after)
+pv_log "stat and loadavg read on CPU 1: $inl rendered before the reply, $aft after"
+[ "$inl" = 20 ] && [ "$aft" = 0 ] || pv_fail "stat/loadavg: want 20 before the reply, 0 after"
+
 # cat reads right after open: its first read takes open's rendering
 # (a loaded machine may delay one past PV_OPEN_RENDER_FRESH_NS).
 took=$(delta "$s0" "$s2" open_rendering_read) late=$(delta "$s0" "$s2" open_rendering_stale)
