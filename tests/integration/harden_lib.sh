@@ -78,4 +78,28 @@ PY
 }
 
 # The daemon says it runs without BPF (then no maps and no BPF figures).
+# hz_fork_opens NPROC OPENS read|noread: NPROC processes at once, each
+# opening OPENS files of HZ_FILES in turn (process k starting at file k),
+# reading each whole or closing it unread. Fails when any open/read does.
+hz_fork_opens() {
+	/usr/bin/python3 - "$PV_MNT" "${HZ_FILES[*]}" "$@" <<'PY'
+import os, sys
+mnt, files = sys.argv[1], sys.argv[2].split()
+nproc, opens, read = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "read"
+kids = []
+for k in range(nproc):
+    pid = os.fork()
+    if pid == 0:
+        for i in range(opens):
+            fd = os.open(os.path.join(mnt, files[(i + k) % len(files)]), os.O_RDONLY)
+            while read and os.read(fd, 1 << 16):
+                pass
+            os.close(fd)
+        os._exit(0)
+    kids.append(pid)
+if any(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in kids):
+    sys.exit("a concurrent reader failed")
+PY
+}
+
 hz_degraded() { grep -q 'running degraded' "$PV_TMP/daemon.log"; }

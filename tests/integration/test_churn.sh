@@ -48,21 +48,7 @@ CACHES="reader_cg reader_ns stat_state handles"
 # any host's concurrent readers would).
 pv_cg_create warm
 for f in "${HZ_FILES[@]}"; do cat "$PV_MNT/$f" >/dev/null; hz_cg_run warm cat "$PV_MNT/$f" >/dev/null; done
-/usr/bin/python3 - "$PV_MNT" "${HZ_FILES[*]}" <<'PY' || pv_fail "first concurrent reads"
-import os, sys
-mnt, files = sys.argv[1], sys.argv[2].split()
-kids = []
-for k in range(16):
-    pid = os.fork()
-    if pid == 0:
-        for i in range(100):
-            with open(os.path.join(mnt, files[(i + k) % len(files)]), "rb") as f:
-                f.read()
-        os._exit(0)
-    kids.append(pid)
-if any(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in kids):
-    sys.exit("a concurrent reader failed")
-PY
+hz_fork_opens 16 100 read || pv_fail "first concurrent reads"
 base=$(pv_stats)
 rss_base=$(pv_stat_of "$base" rss_kb)
 if [ "$degraded" = 0 ]; then

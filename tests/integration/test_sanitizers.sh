@@ -42,23 +42,10 @@ for _ in range(20):
 for fd in fds:
     os.close(fd)
 PY
-	# Concurrent readers, some killed while reading.
 	# Opened and closed unread, from 4 processes at once: a release
 	# meets the rendering that open starts after its reply.
-	/usr/bin/python3 - "$PV_MNT" "$HZ_FILES_S" <<'PY' || pv_fail "open+close without a read"
-import os, sys
-mnt, files = sys.argv[1], sys.argv[2].split()
-kids = []
-for _ in range(4):
-    pid = os.fork()
-    if pid == 0:
-        for _ in range(50):
-            for f in files:
-                os.close(os.open(os.path.join(mnt, f), os.O_RDONLY))
-        os._exit(0)
-    kids.append(pid)
-sys.exit(1 if any(os.waitpid(k, 0)[1] for k in kids) else 0)
-PY
+	hz_fork_opens 4 $((50 * ${#HZ_FILES[@]})) noread || pv_fail "open+close without a read"
+	# Concurrent readers, some killed while reading.
 	pids=()
 	for i in 1 2 3 4; do
 		( for _ in $(seq 30); do for f in "${HZ_FILES[@]}"; do cat "$PV_MNT/$f" >/dev/null || exit 1; done; done ) &
