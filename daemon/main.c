@@ -459,6 +459,8 @@ struct maint_ctx {
 	const struct pv_env *env;
 	struct pv_reader *reader;
 	struct pv_fs *fs;
+	struct pv_rid_src *rid;     /* atomic; set once armed, closed after
+				       this thread is joined */
 	int stop;                   /* atomic */
 	unsigned long stat_pruned;  /* this thread only */
 };
@@ -485,6 +487,7 @@ static void log_stats(struct maint_ctx *m)
 	struct pv_reader_stats rs;
 	struct pv_fdcache_stats fc;
 	struct pv_fs_stats fst;
+	unsigned long rid_slot, rid_map;
 	struct mallinfo2 mi = mallinfo2();
 	long st[4];
 
@@ -492,17 +495,19 @@ static void log_stats(struct maint_ctx *m)
 	pv_reader_stats(m->reader, &rs);
 	pv_fdcache_stats(&fc);
 	pv_fs_stats(m->fs, &fst);
+	pv_rid_stats(__atomic_load_n(&m->rid, __ATOMIC_ACQUIRE), &rid_slot, &rid_map);
 	/* malloc's view: in use (heap, mmapped blocks) and free (kept). */
 	pv_info("stats: rss_kb=%ld rss_anon_kb=%ld rss_file_kb=%ld threads=%ld heap_used_kb=%zu "
 		"mmap_kb=%zu heap_free_kb=%zu handles=%zu reader_ns=%zu reader_cg=%zu "
 		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu kept_fds=%zu kept_fd_hits=%lu "
 		"kept_fd_misses=%lu reader_id_hits=%lu reader_id_misses=%lu open_render_inline=%lu "
-		"open_render_after=%lu open_rendering_read=%lu open_rendering_stale=%lu",
+		"open_render_after=%lu open_rendering_read=%lu open_rendering_stale=%lu "
+		"rid_slot_hits=%lu rid_map_hits=%lu",
 		st[0], st[1], st[2], st[3], mi.uordblks / 1024, mi.hblkhd / 1024, mi.fordblks / 1024,
 		pv_fs_open_handles(m->fs), rs.ns_entries, rs.cg_entries,
 		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned, fc.entries, fc.hits,
 		fc.misses, rs.id_hits, rs.id_misses, fst.open_render_inline, fst.open_render_after,
-		fst.open_rendering_read, fst.open_rendering_stale);
+		fst.open_rendering_read, fst.open_rendering_stale, rid_slot, rid_map);
 }
 
 static double mono_s(void)
@@ -743,6 +748,8 @@ int main(int argc, char **argv)
 				"mountinfo (%s)", mnt, strerror(-rc));
 			pv_rid_close(resolver.rid);
 			resolver.rid = NULL;
+		} else {
+			__atomic_store_n(&mctx.rid, resolver.rid, __ATOMIC_RELEASE);
 		}
 	}
 	pv_debug("mounted %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");

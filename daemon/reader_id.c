@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
@@ -18,6 +20,9 @@
 struct pv_rid_src {
 	struct reader_id_bpf *skel;
 	int map_fd;
+	const struct pv_rid_slot *slots;   /* pv_rid_slots mapped; NULL: none */
+	size_t slots_len;
+	unsigned long slot_hits, map_hits;  /* atomic */
 	const struct pv_cgroups *cg;
 	int ss_of[PV_MAX_HIER];   /* v1 hierarchy -> a subsystem id bound to it */
 };
@@ -90,6 +95,15 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 	if (err)
 		goto fail;
 	s->map_fd = bpf_map__fd(s->skel->maps.pv_rid);
+	/* Without the mapping every record comes from pv_rid: slower, same. */
+	s->slots_len = sizeof(struct pv_rid_slot) * PV_RID_SLOTS;
+	s->slots = mmap(NULL, s->slots_len, PROT_READ, MAP_SHARED,
+			bpf_map__fd(s->skel->maps.pv_rid_slots), 0);
+	if (s->slots == MAP_FAILED) {
+		pv_warn("reader identity: cannot map pv_rid_slots (%s): one bpf() call per open",
+			strerror(errno));
+		s->slots = NULL;
+	}
 	*ret = s;
 	return 0;
 fail:
@@ -101,6 +115,8 @@ void pv_rid_close(struct pv_rid_src *s)
 {
 	if (!s)
 		return;
+	if (s->slots)
+		munmap((void *)s->slots, s->slots_len);
 	reader_id_bpf__destroy(s->skel);
 	free(s);
 }
@@ -159,6 +175,12 @@ int pv_mountinfo_dev(const char *text, const char *mnt, __u32 *ret)
 	return found ? 0 : -ENOENT;
 }
 
+void pv_rid_stats(struct pv_rid_src *s, unsigned long *slot_hits, unsigned long *map_hits)
+{
+	*slot_hits = s ? __atomic_load_n(&s->slot_hits, __ATOMIC_RELAXED) : 0;
+	*map_hits = s ? __atomic_load_n(&s->map_hits, __ATOMIC_RELAXED) : 0;
+}
+
 int pv_rid_arm(struct pv_rid_src *s, const char *mountinfo, const char *mnt)
 {
 	struct buf mi = BUF_INIT;
@@ -178,16 +200,41 @@ int pv_rid_arm(struct pv_rid_src *s, const char *mountinfo, const char *mnt)
 	return 0;
 }
 
+int pv_rid_slot_read(const struct pv_rid_slot *slot, pid_t tid, __u64 nodeid,
+		     struct pv_rid *ret)
+{
+	__u64 seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
+	__u32 got_tid;
+
+	if (seq & 1)
+		return -EAGAIN;
+	got_tid = slot->tid;
+	memcpy(ret, &slot->rec, sizeof(*ret));
+	/* Copies before the second load of the count (a seqlock reader). */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) != seq)
+		return -EAGAIN;
+	if (got_tid != (__u32)tid || ret->nodeid != nodeid || !nodeid)
+		return -ENOENT;
+	return 0;
+}
+
 int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_ids *ret)
 {
 	const struct pv_cgroups *cg = s->cg;
 	struct pv_rid v;
 	__u32 key = (__u32)tid;
 
-	if (bpf_map_lookup_and_delete_elem(s->map_fd, &key, &v))
-		return -errno;
-	if (v.nodeid != nodeid)
-		return -ENOENT;
+	if (s->slots &&
+	    !pv_rid_slot_read(&s->slots[key & (PV_RID_SLOTS - 1)], tid, nodeid, &v)) {
+		__atomic_fetch_add(&s->slot_hits, 1, __ATOMIC_RELAXED);
+	} else {
+		if (bpf_map_lookup_and_delete_elem(s->map_fd, &key, &v))
+			return -errno;
+		if (v.nodeid != nodeid || !nodeid)
+			return -ENOENT;
+		__atomic_fetch_add(&s->map_hits, 1, __ATOMIC_RELAXED);
+	}
 	memset(ret, 0, sizeof(*ret));
 	for (int h = 0; h < cg->n; h++) {
 		if (cg->h[h].v2)

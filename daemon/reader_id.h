@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "procview_reader_id.h"
 #include "reader.h"
 
 struct pv_rid_src;
@@ -25,11 +26,23 @@ void pv_rid_close(struct pv_rid_src *s);   /* NULL-safe */
 int pv_rid_arm(struct pv_rid_src *s, const char *mountinfo, const char *mnt);
 
 /*
- * Take (and remove) the record of thread @tid's open of FUSE node @nodeid.
- * 0, -ENOENT when there is none (or it is of another node: an open that was
- * interrupted), other -errno.
+ * Take the record of thread @tid's open of FUSE node @nodeid: from its
+ * mapped slot when that holds it whole (no system call), else taken and
+ * removed from the map. 0, -ENOENT when there is none (or it is of another
+ * node: an open that was interrupted), other -errno.
  */
 int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_ids *ret);
+
+/* Records taken from slots and from the map so far (the stats line). */
+void pv_rid_stats(struct pv_rid_src *s, unsigned long *slot_hits, unsigned long *map_hits);
+
+/*
+ * Pure, for tests: copy @slot's record when it is stable (sequence count
+ * even and unchanged around the copy) and is @tid's open of @nodeid. 0,
+ * -EAGAIN (being written), -ENOENT (another thread's or node's).
+ */
+int pv_rid_slot_read(const struct pv_rid_slot *slot, pid_t tid, __u64 nodeid,
+		     struct pv_rid *ret);
 
 /*
  * Pure, for tests: the kernel dev_t (MKDEV: major << 20 | minor) of the

@@ -35,4 +35,22 @@ struct pv_rid {
 	__u32 reserved;
 };
 
+/*
+ * The same record, also in an mmapable array the daemon reads without a
+ * system call: slot tid % PV_RID_SLOTS, under a sequence count (odd while
+ * a writer fills it; a writer that finds it odd, or loses the
+ * compare-and-swap to another, leaves it alone). The daemon uses a slot
+ * only when the count is even and unchanged around its copy and tid and
+ * node id match; otherwise it takes the record from the map pv_rid. A
+ * record that could not be built is written with nodeid 0, which matches
+ * no node, so an older record of the same thread is never taken for it.
+ */
+#define PV_RID_SLOTS 1024   /* a power of two */
+struct pv_rid_slot {
+	__u64 seq;
+	__u32 tid;
+	__u32 reserved;
+	struct pv_rid rec;
+};
+
 #endif

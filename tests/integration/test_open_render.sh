@@ -7,7 +7,8 @@
 # the first read serves that rendering, and it is the reader's container's:
 # MemTotal equals the limit written to the kernel's cgroup file. stat and
 # loadavg, which count the reader as a running task, always render before
-# the reply, while the reader sleeps in its open.
+# the reply, while the reader sleeps in its open. Every open's record is
+# read from its mapped slot, without a bpf() call.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mem_lib.sh"
@@ -63,4 +64,9 @@ pv_log "stat and loadavg read on CPU 1: $inl rendered before the reply, $aft aft
 took=$(delta "$s0" "$s2" open_rendering_read) late=$(delta "$s0" "$s2" open_rendering_stale)
 pv_log "first reads served open's rendering: $took, rendered afresh as too late: $late"
 [ $((took + late)) = 40 ] && [ "$took" -ge 30 ] || pv_fail "want 40 first reads, at least 30 from open's rendering"
+# One reader at a time: each record sits whole in its mapped slot, and is
+# taken from there without a bpf() call (reader_id.h).
+slot=$(delta "$s0" "$s4" rid_slot_hits) map=$(delta "$s0" "$s4" rid_map_hits)
+pv_log "kernel records taken from the mapped slot: $slot, from the map: $map"
+[ "$slot" -ge 55 ] || pv_fail "want the 60 opens' records (at least 55) from the mapped slots, got $slot (map: $map)"
 echo ok
