@@ -39,7 +39,8 @@ struct {
 
 #define PV_FUSE_OPEN 14   /* enum fuse_opcode FUSE_OPEN (uapi, stable) */
 
-/* Fill @v for the opener @src; 0, or -1 when the kernel's data were not
+/* Fill @v for the task that queued @req (its pid namespace's init's
+ * cgroups in a child namespace); 0, or -1 when the kernel's data were not
  * there to read (the caller records an invalid record then). */
 static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 {

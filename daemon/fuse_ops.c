@@ -20,12 +20,11 @@
  * lock, several context switches, to the reader's read). So do files whose
  * rendering counts the reader as a running task (stat, loadavg): after the
  * reply the reader may be running, or already asleep in its read, as they
- * count. The first read
- * at offset 0 takes that rendering when it comes within
- * PV_OPEN_RENDER_FRESH_NS of the rendering's start (cat, free, ps, Python:
- * tens of µs) — the same figures a rendering inside open would have given —
- * and renders afresh otherwise, so a handle read long after open never
- * shows figures from its open. Files use direct_io, so read(2) never goes
+ * count. The first read at offset 0 takes that rendering when it comes
+ * within PV_OPEN_RENDER_FRESH_NS of the rendering's start (cat, free, ps,
+ * Python: tens of µs) — the same figures a rendering inside open would
+ * have given — and renders afresh otherwise, so a handle read long after
+ * open never shows figures from its open. Files use direct_io, so read(2) never goes
  * through the page cache and never stops at the reported size.
  *
  * Size: not 0 as on /proc. sendfile(2)/splice(2) of a FUSE file go through

@@ -4,8 +4,9 @@
  * of a file on procview's own FUSE mount, the opener's cgroups (those of
  * its pid namespace's init when it lives in a child namespace) are
  * recorded under its thread id, before the FUSE OPEN request is queued.
- * The daemon takes the record (lookup-and-delete) while handling that
- * request: one bpf() call instead of reading /proc/<pid>/ns/pid,
+ * The daemon reads the record while handling that request — from its
+ * mapped slot (pv_rid_slot below), else with one bpf() lookup-and-delete
+ * in the map pv_rid — instead of reading /proc/<pid>/ns/pid,
  * /proc/<pid>/cgroup and stat-ing cgroup directories. Not pinned: the
  * program lives and dies with the daemon. Fixed-width fields only.
  */
