@@ -21,6 +21,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u32 pv_dev = 0;             /* kernel dev_t of our mount; 0 = record none */
 const volatile __u32 pv_nr_subsys = 0; /* CGROUP_SUBSYS_COUNT, capped */
+const volatile __s32 pv_mem_ss = -1;   /* memory_cgrp_id; -1: no memory sample */
+
+/*
+ * Events after which a memory.stat read may print something else, counted:
+ * the end of every cgroup rstat flush pass (any subsystem, any cgroup;
+ * memory cgroup statistics change only inside one) and every CPU hotplug
+ * step (the kernel's flush threshold scales with the CPUs online). The
+ * daemon reuses its copy of a read while the count stands still
+ * (daemon/memstat_cache.h). Mapped by the daemon (the skeleton's .bss).
+ */
+__u64 pv_memstat_epoch = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -38,6 +49,61 @@ struct {
 } pv_rid_slots SEC(".maps");
 
 #define PV_FUSE_OPEN 14   /* enum fuse_opcode FUSE_OPEN (uapi, stable) */
+
+/* Depth of the cgroup tree walked for the hierarchical limits. */
+#define PV_MEM_MAX_DEPTH 32
+
+/* v->mem_*: the counters of memory cgroup @css (its memory.stat read's
+ * hierarchical limits, usage and pending updates); mem_ok stays 0 when a
+ * field is missing on this kernel or unreadable. */
+static __always_inline void sample_memcg(struct pv_rid *v, struct cgroup_subsys_state *css)
+{
+	__u64 off = bpf_core_field_offset(struct mem_cgroup, css);
+	__u64 mem_max = ~0ULL, memsw_max = ~0ULL, x;
+	struct mem_cgroup *memcg, *mi;
+	struct memcg_vmstats *vs;
+	int i;
+
+	if (!bpf_core_field_exists(struct memcg_vmstats, stats_updates))
+		return;
+	memcg = (struct mem_cgroup *)((char *)css - off);
+	vs = BPF_CORE_READ(memcg, vmstats);
+	if (!vs)
+		return;
+	if (bpf_core_field_size(vs->stats_updates) == 8) {
+		__s64 u = 0;
+
+		if (bpf_core_read(&u, sizeof(u), &vs->stats_updates))
+			return;
+		v->mem_updates = u < 0 ? 1 : (__u64)u;
+	} else {
+		__s32 u = 0;
+
+		if (bpf_core_read(&u, sizeof(u), &vs->stats_updates))
+			return;
+		v->mem_updates = u < 0 ? 1 : (__u64)u;
+	}
+	v->mem_usage = BPF_CORE_READ(memcg, memory.usage.counter);
+	v->memsw_usage = BPF_CORE_READ(memcg, memsw.usage.counter);
+	mi = memcg;
+	for (i = 0; i < PV_MEM_MAX_DEPTH && mi; i++) {
+		struct cgroup_subsys_state *parent;
+
+		x = BPF_CORE_READ(mi, memory.max);
+		if (x < mem_max)
+			mem_max = x;
+		x = BPF_CORE_READ(mi, memsw.max);
+		if (x < memsw_max)
+			memsw_max = x;
+		parent = BPF_CORE_READ(mi, css.parent);
+		mi = parent ? (struct mem_cgroup *)((char *)parent - off) : NULL;
+	}
+	if (mi)
+		return;   /* deeper than we walk: no sample */
+	v->mem_max = mem_max;
+	v->memsw_max = memsw_max;
+	v->mem_ok = 1;
+}
 
 /* Fill @v for the task that queued @req (its pid namespace's init's
  * cgroups in a child namespace); 0, or -1 when the kernel's data were not
@@ -75,6 +141,27 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 			continue;   /* stays 0 */
 		v->ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
 	}
+	if (pv_mem_ss >= 0 && pv_mem_ss < PV_RID_SUBSYS) {
+		struct cgroup_subsys_state *css = NULL;
+
+		if (!bpf_core_read(&css, sizeof(css), &cset->subsys[pv_mem_ss & (PV_RID_SUBSYS - 1)]) &&
+		    css)
+			sample_memcg(v, css);
+	}
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rstat_unlock")
+int BPF_PROG(pv_rstat_unlock, struct cgroup *cgrp, int cpu, bool contended)
+{
+	__sync_fetch_and_add(&pv_memstat_epoch, 1);
+	return 0;
+}
+
+SEC("tp_btf/cpuhp_exit")
+int BPF_PROG(pv_cpuhp_exit, unsigned int cpu, int state, int idx, int ret)
+{
+	__sync_fetch_and_add(&pv_memstat_epoch, 1);
 	return 0;
 }
 

@@ -76,6 +76,12 @@ void pv_cg_verified_reset(void)
 	read_by_ino = read_by_path = 0;
 }
 
+void pv_cg_note_read_by_ino(int idx)
+{
+	if (idx >= 0 && idx < 32)
+		read_by_ino |= 1u << idx;
+}
+
 unsigned int pv_cg_verified(void)
 {
 	return read_by_ino & ~read_by_path;

@@ -54,6 +54,9 @@ int pv_cg_is_v2(const struct pv_cgroups *cg, enum pv_ctrl ctrl);
  */
 void pv_cg_verified_reset(void);
 unsigned int pv_cg_verified(void);
+/* A figure of hierarchy @idx came from the kernel for the identity's inode
+   itself (no path involved): as a read through the inode. */
+void pv_cg_note_read_by_ino(int idx);
 
 ssize_t pv_cg_read(const struct pv_cgroups *cg, const struct pv_container *c,
 		   enum pv_ctrl ctrl, const char *name, char *dst, size_t cap);

@@ -51,6 +51,21 @@ struct pv_cgroups {
 };
 
 /* Where a reader's container sits in every hierarchy. */
+/*
+ * The container's memory cgroup as the kernel had it when the reader's
+ * OPEN was queued (reader_id.bpf.c), for that open's rendering only
+ * (daemon/memstat_cache.h). Bytes.
+ */
+struct pv_memcg_sample {
+	int ok;               /* 0: none; the cgroup files are read */
+	__u64 ino;            /* inode of the memory cgroup directory it is of */
+	__u64 usage;          /* memory page counter (v1 usage_in_bytes) */
+	__u64 memsw_usage;    /* memsw (v1) / swap (v2) page counter */
+	__u64 limit;          /* tightest memory max, it up to the root */
+	__u64 memsw_limit;    /* tightest memsw (v1) / swap (v2) max */
+	__u64 updates;        /* stats updates batched for a flush */
+};
+
 struct pv_container {
 	char path[PV_MAX_HIER][PV_CGPATH_MAX]; /* index as cg->h[]; "/" = root */
 	__u64 cpu_cgid;    /* inode of the container dir in h[cpu_acct] */
@@ -65,6 +80,7 @@ struct pv_container {
 	__u64 ino[PV_MAX_HIER]; /* inode of the container dir per hierarchy,
 				   as the kernel reported it at open (reader
 				   identity from BPF); 0: not known */
+	struct pv_memcg_sample mem;
 };
 
 /*

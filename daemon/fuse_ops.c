@@ -497,6 +497,8 @@ static void open_render(struct pv_fs *fs, struct pv_handle *h)
 	h->open_render_ns = mono_ns();
 	h->rendered = !render(fs, h);
 	h->open_rendering = h->rendered;
+	/* The kernel's sample is of the OPEN's moment: re-reads read files. */
+	h->c->mem.ok = 0;
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

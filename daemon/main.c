@@ -30,6 +30,7 @@
 #include "env.h"
 #include "fileio.h"
 #include "fuse_ops.h"
+#include "memstat_cache.h"
 #include "loadavg.h"
 #include "log.h"
 #include "fdcache.h"
@@ -487,7 +488,7 @@ static void log_stats(struct maint_ctx *m)
 	struct pv_reader_stats rs;
 	struct pv_fdcache_stats fc;
 	struct pv_fs_stats fst;
-	unsigned long rid_slot, rid_map;
+	unsigned long rid_slot, rid_map, ms_hits, ms_misses;
 	struct mallinfo2 mi = mallinfo2();
 	long st[4];
 
@@ -496,18 +497,20 @@ static void log_stats(struct maint_ctx *m)
 	pv_fdcache_stats(&fc);
 	pv_fs_stats(m->fs, &fst);
 	pv_rid_stats(__atomic_load_n(&m->rid, __ATOMIC_ACQUIRE), &rid_slot, &rid_map);
+	pv_memstat_cache_stats(&ms_hits, &ms_misses);
 	/* malloc's view: in use (heap, mmapped blocks) and free (kept). */
 	pv_info("stats: rss_kb=%ld rss_anon_kb=%ld rss_file_kb=%ld threads=%ld heap_used_kb=%zu "
 		"mmap_kb=%zu heap_free_kb=%zu handles=%zu reader_ns=%zu reader_cg=%zu "
 		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu kept_fds=%zu kept_fd_hits=%lu "
 		"kept_fd_misses=%lu reader_id_hits=%lu reader_id_misses=%lu open_render_inline=%lu "
 		"open_render_after=%lu open_rendering_read=%lu open_rendering_stale=%lu "
-		"rid_slot_hits=%lu rid_map_hits=%lu",
+		"rid_slot_hits=%lu rid_map_hits=%lu memstat_kept_hits=%lu memstat_kept_misses=%lu",
 		st[0], st[1], st[2], st[3], mi.uordblks / 1024, mi.hblkhd / 1024, mi.fordblks / 1024,
 		pv_fs_open_handles(m->fs), rs.ns_entries, rs.cg_entries,
 		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned, fc.entries, fc.hits,
 		fc.misses, rs.id_hits, rs.id_misses, fst.open_render_inline, fst.open_render_after,
-		fst.open_rendering_read, fst.open_rendering_stale, rid_slot, rid_map);
+		fst.open_rendering_read, fst.open_rendering_stale, rid_slot, rid_map, ms_hits,
+		ms_misses);
 }
 
 static double mono_s(void)
@@ -572,12 +575,18 @@ static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *re
 	struct resolver *rs = ctx;
 	struct pv_reader_ids ids;
 
+	int err;
+
 	if (rs->rid && !pv_rid_take(rs->rid, pid, ino, &ids)) {
 		*reader_cpu = ids.cpu;
-		return pv_reader_resolve_ids(rs->reader, pid, &ids, ret);
+		err = pv_reader_resolve_ids(rs->reader, pid, &ids, ret);
+		ret->mem = ids.mem;   /* this open's only */
+		return err;
 	}
 	*reader_cpu = -1;
-	return pv_reader_resolve(rs->reader, pid, ret);
+	err = pv_reader_resolve(rs->reader, pid, ret);
+	ret->mem.ok = 0;
+	return err;
 }
 
 /* In the initial pid namespace FUSE request pids are the kernel's own. */
@@ -750,6 +759,7 @@ int main(int argc, char **argv)
 			resolver.rid = NULL;
 		} else {
 			__atomic_store_n(&mctx.rid, resolver.rid, __ATOMIC_RELEASE);
+			pv_memstat_cache_source(pv_rid_memstat_epoch(resolver.rid));
 		}
 	}
 	pv_debug("mounted %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");
@@ -799,6 +809,7 @@ out:
 		fuse_session_destroy(se);
 	pv_fs_free(fs);
 	pv_reader_free(reader);
+	pv_memstat_cache_source(NULL);
 	pv_rid_close(resolver.rid);
 	pv_loadavg_stop(env.loadavg);
 	pv_bpf_close(env.bpf);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "meminfo.h"
+#include "memstat_cache.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -173,14 +174,8 @@ static __u64 norm_limit(__u64 v)
  * a walk up the path, most of a meminfo read's cost. The memsw keys exist
  * only with swap accounting; -ENOENT sends the caller to the files.
  */
-static int v1_from_stat(const char *stat, struct mem_cg *m)
+static void v1_limits(__u64 mem, __u64 memsw, struct mem_cg *m)
 {
-	__u64 mem, memsw, swap;
-
-	if (pv_parse_keyed_u64(stat, "hierarchical_memory_limit", &mem) ||
-	    pv_parse_keyed_u64(stat, "hierarchical_memsw_limit", &memsw) ||
-	    pv_parse_keyed_u64(stat, "total_swap", &swap))
-		return -ENOENT;
 	mem = norm_limit(mem);
 	memsw = norm_limit(memsw);
 	m->limit = mem;
@@ -191,6 +186,17 @@ static int v1_from_stat(const char *stat, struct mem_cg *m)
 		m->swap_limit = memsw;
 	else
 		m->swap_limit = memsw > mem ? memsw - mem : 0;
+}
+
+static int v1_from_stat(const char *stat, struct mem_cg *m)
+{
+	__u64 mem, memsw, swap;
+
+	if (pv_parse_keyed_u64(stat, "hierarchical_memory_limit", &mem) ||
+	    pv_parse_keyed_u64(stat, "hierarchical_memsw_limit", &memsw) ||
+	    pv_parse_keyed_u64(stat, "total_swap", &swap))
+		return -ENOENT;
+	v1_limits(mem, memsw, m);
 	m->swap_usage = swap;
 	return 0;
 }
@@ -223,9 +229,36 @@ static int limits_from_files(const struct pv_cgroups *cg, const struct pv_contai
 	return err;
 }
 
+struct stat_read {
+	const struct pv_cgroups *cg;
+	const struct pv_container *c;
+};
+
+static int read_memory_stat(void *arg, struct buf *out)
+{
+	const struct stat_read *r = arg;
+
+	return pv_cg_read_buf(r->cg, r->c, PV_CTRL_MEMORY, "memory.stat", out);
+}
+
+/*
+ * The kernel's sample of this open (cgroup.h), when it is of the
+ * container's own memory cgroup: v1 only, whose memory.stat carries the
+ * hierarchical limits the sample replaces (v2 reads its limit files).
+ */
+static const struct pv_memcg_sample *v1_sample(const struct pv_cgroups *cg,
+					       const struct pv_container *c, int idx)
+{
+	if (cg->h[idx].v2 || !c->mem.ok || !c->mem.ino || c->mem.ino != c->ino[idx])
+		return NULL;
+	return &c->mem;
+}
+
 int pv_collect_memcg(const struct pv_cgroups *cg, const struct pv_container *c,
 		     struct mem_cg *ret)
 {
+	const struct pv_memcg_sample *sample;
+	struct stat_read sr = { cg, c };
 	struct buf stat = BUF_INIT;
 	struct mem_cg m;
 	int idx, err;
@@ -238,15 +271,25 @@ int pv_collect_memcg(const struct pv_cgroups *cg, const struct pv_container *c,
 
 	memset(&m, 0, sizeof(m));
 	m.v2 = cg->h[idx].v2;
-	err = pv_cg_read_buf(cg, c, PV_CTRL_MEMORY, "memory.stat", &stat);
+	sample = v1_sample(cg, c, idx);
+	err = pv_memstat_get(sample, read_memory_stat, &sr, &stat);
 	if (err)
 		goto out;
+	/* Read from the kernel by the identity's inode, not a path. */
+	if (sample)
+		pv_cg_note_read_by_ino(idx);
 	err = pv_parse_memcg_stat(stat.data ? stat.data : "", m.v2, &m);
 	if (err)
 		goto out;
-	if (!m.v2 && v1_from_stat(stat.data ? stat.data : "", &m) == 0)
-		err = pv_cg_mem_usage(cg, c, &m.usage);
-	else
+	if (!m.v2 && v1_from_stat(stat.data ? stat.data : "", &m) == 0) {
+		if (sample) {
+			/* A kept copy's limits may be old: the OPEN's are not. */
+			v1_limits(sample->limit, sample->memsw_limit, &m);
+			m.usage = sample->usage;
+		} else {
+			err = pv_cg_mem_usage(cg, c, &m.usage);
+		}
+	} else
 		err = limits_from_files(cg, c, stat.data ? stat.data : "", &m);
 	if (err)
 		goto out;

@@ -77,6 +77,7 @@ struct pv_reader_ids {
 	pid_t init_pid;
 	int own_pidns;
 	int cpu;                  /* where the reader queued its OPEN */
+	struct pv_memcg_sample mem;
 };
 
 /*

@@ -25,6 +25,9 @@ struct pv_rid_src {
 	unsigned long slot_hits, map_hits;  /* atomic */
 	const struct pv_cgroups *cg;
 	int ss_of[PV_MAX_HIER];   /* v1 hierarchy -> a subsystem id bound to it */
+	int mem_ss;               /* memory_cgrp_id, or -1 */
+	int epoch_counted;        /* pv_memstat_epoch is counted */
+	__u64 page_size;
 };
 
 /* Kernel names of the controllers (enum cgroup_subsys_id), by pv_ctrl. */
@@ -78,6 +81,14 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 				}
 			}
 	}
+	s->mem_ss = enum_id > 0 ? ss_id(btf, enum_id, ss_name[PV_CTRL_MEMORY]) : -1;
+	if (s->mem_ss >= PV_RID_SUBSYS)
+		s->mem_ss = -1;
+	/* A kernel without these tracepoints: memory.stat is read on every
+	   open (memstat_cache.h). */
+	s->epoch_counted =
+		btf__find_by_name_kind(btf, "btf_trace_cgroup_rstat_unlock", BTF_KIND_TYPEDEF) > 0 &&
+		btf__find_by_name_kind(btf, "btf_trace_cpuhp_exit", BTF_KIND_TYPEDEF) > 0;
 	btf__free(btf);
 	if (enum_id <= 0 || count <= 0) {
 		err = -ENOTSUP;
@@ -89,6 +100,12 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 		goto fail;
 	}
 	s->skel->rodata->pv_nr_subsys = count < PV_RID_SUBSYS ? (__u32)count : PV_RID_SUBSYS;
+	s->skel->rodata->pv_mem_ss = s->mem_ss;
+	s->page_size = (__u64)sysconf(_SC_PAGESIZE);
+	if (!s->epoch_counted) {
+		bpf_program__set_autoload(s->skel->progs.pv_rstat_unlock, false);
+		bpf_program__set_autoload(s->skel->progs.pv_cpuhp_exit, false);
+	}
 	err = reader_id_bpf__load(s->skel);
 	if (!err)
 		err = reader_id_bpf__attach(s->skel);
@@ -175,6 +192,17 @@ int pv_mountinfo_dev(const char *text, const char *mnt, __u32 *ret)
 	return found ? 0 : -ENOENT;
 }
 
+const volatile __u64 *pv_rid_memstat_epoch(struct pv_rid_src *s)
+{
+	return s && s->epoch_counted && s->mem_ss >= 0 ? &s->skel->bss->pv_memstat_epoch : NULL;
+}
+
+/* Pages to bytes; PV_UNLIMITED-sized values stay huge, never wrap. */
+static __u64 page_bytes(__u64 pages, __u64 page_size)
+{
+	return pages > ~0ULL / page_size ? ~0ULL : pages * page_size;
+}
+
 void pv_rid_stats(struct pv_rid_src *s, unsigned long *slot_hits, unsigned long *map_hits)
 {
 	*slot_hits = s ? __atomic_load_n(&s->slot_hits, __ATOMIC_RELAXED) : 0;
@@ -245,5 +273,16 @@ int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_
 	ret->own_pidns = v.pidns_level > 0;
 	ret->init_pid = ret->own_pidns ? (pid_t)v.init_tgid : tid;
 	ret->cpu = (int)v.cpu;
+	if (v.mem_ok && s->mem_ss >= 0) {
+		ret->mem = (struct pv_memcg_sample){
+			.ok = 1,
+			.ino = v.ss_id[s->mem_ss],
+			.usage = page_bytes(v.mem_usage, s->page_size),
+			.memsw_usage = page_bytes(v.memsw_usage, s->page_size),
+			.limit = page_bytes(v.mem_max, s->page_size),
+			.memsw_limit = page_bytes(v.memsw_max, s->page_size),
+			.updates = v.mem_updates,
+		};
+	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgparse.h"
@@ -396,6 +397,59 @@ static void meminfo__v1_hierarchical_keys__kernel_limits_used(void **state)
 	fx_free(f);
 }
 
+/* The kernel's sample of the OPEN (cgroup.h) for fixture @f's container. */
+static void give_sample(struct fx *f, __u64 limit, __u64 memsw_limit, __u64 usage)
+{
+	struct stat st;
+
+	assert_int_equal(fstatat(f->cg.h[0].dirfd, f->c.path[0] + 1, &st, 0), 0);
+	f->c.ino[0] = st.st_ino;   /* the identity: reads go through this inode */
+	f->c.mem = (struct pv_memcg_sample){ .ok = 1, .ino = st.st_ino, .usage = usage,
+					     .limit = limit, .memsw_limit = memsw_limit };
+}
+
+static void meminfo__v1_sample__limits_and_usage_from_the_open(void **state)
+{
+	struct fx *f = fx_new("v1/memory", 0, "/hier");
+	struct mem_view v;
+
+	/* memory.stat says 64 MiB / 96 MiB, usage_in_bytes 16 MiB: the
+	   sample, read at the OPEN, wins (a kept copy's limits may be old). */
+	give_sample(f, 32 << 20, 48 << 20, 8 << 20);
+	view_of(f, host_swap, &v);
+	assert_int_equal(v.kb[PV_MEM_MemTotal], 32768);
+	assert_int_equal(v.kb[PV_MEM_MemFree], 32768 - 8192);
+	assert_int_equal(v.kb[PV_MEM_SwapTotal], 48 * 1024 - 32768);
+	assert_int_equal(v.kb[PV_MEM_SwapFree], 16384 - 4096);     /* total_swap */
+	fx_free(f);
+}
+
+static void meminfo__v1_sample_of_other_cgroup__files_used(void **state)
+{
+	struct fx *f = fx_new("v1/memory", 0, "/hier");
+	struct mem_view v;
+
+	give_sample(f, 32 << 20, 48 << 20, 8 << 20);
+	f->c.mem.ino++;   /* not the container's memory cgroup */
+	view_of(f, host_swap, &v);
+	assert_int_equal(v.kb[PV_MEM_MemTotal], 65536);
+	assert_int_equal(v.kb[PV_MEM_MemFree], 65536 - 16384);
+	fx_free(f);
+}
+
+static void meminfo__v2_sample__ignored_limit_files_read(void **state)
+{
+	struct fx *f = fx_new("v2", 1, "/limited");
+	struct mem_view v0, v;
+
+	view_of(f, host_noswap, &v0);
+	give_sample(f, 1 << 20, 1 << 20, 0);
+	view_of(f, host_noswap, &v);
+	assert_int_equal(v.kb[PV_MEM_MemTotal], v0.kb[PV_MEM_MemTotal]);
+	assert_int_equal(v.kb[PV_MEM_MemFree], v0.kb[PV_MEM_MemFree]);
+	fx_free(f);
+}
+
 /* ---- hybrid ------------------------------------------------------------ */
 
 static void meminfo__hybrid__memory_from_v1_not_unified(void **state)
@@ -589,6 +643,9 @@ int main(void)
 		cmocka_unit_test(meminfo__v1_no_swap_accounting__host_swap_total_swap_used),
 		cmocka_unit_test(meminfo__v1_unlimited__host_total_and_swap),
 		cmocka_unit_test(meminfo__v1_hierarchical_keys__kernel_limits_used),
+		cmocka_unit_test(meminfo__v1_sample__limits_and_usage_from_the_open),
+		cmocka_unit_test(meminfo__v1_sample_of_other_cgroup__files_used),
+		cmocka_unit_test(meminfo__v2_sample__ignored_limit_files_read),
 		cmocka_unit_test(meminfo__hybrid__memory_from_v1_not_unified),
 		cmocka_unit_test(meminfo__render__kernel_format_constants_and_zeros),
 		cmocka_unit_test(meminfo__render_passthrough__host_unchanged),

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# memory.stat is not generated on every open (daemon/memstat_cache.h): a
+# copy of an earlier read is used while the kernel's read would print the
+# same. Quiet reads in a container must mostly use the copy, and every
+# reading must still equal the kernel's memory.stat read right after it:
+# after 16 MiB more anonymous memory (its read would flush: updates
+# batched past the threshold), after a flush by another reader (the epoch
+# moved), and after the parent's limit changed (the copy's limit line is
+# old; the kernel's counters of the open are not). v1 memory cgroups: the
+# kept copy serves v1 only (v2 reads its limit files anyway).
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mem_lib.sh"
+pv_init
+pv_need_kernel_identity
+command -v python3 >/dev/null || pv_skip "needs python3"
+[ -n "$(pvm_field memory)" ] || pv_skip "the memory controller is not on a v1 hierarchy here"
+pv_daemon_start
+pv_kernel_identity_in_use
+
+pv_cg_create c
+parent=$(pvm_dir c memory)
+echo $((300 << 20)) > "$parent/memory.limit_in_bytes" || pv_fail "set the parent's limit"
+inner=$parent/inner
+mkdir "$inner" || pv_fail "mkdir $inner"
+
+s0=$(pv_stats)
+out=$(pvm_in c sh -c 'echo $$ > "$1/cgroup.procs" && exec python3 "$2" "$3" "$1/memory.stat" "$4"' \
+	sh "$inner" "$(dirname "$0")/memstat_check.py" "$PV_MNT/proc/meminfo" \
+	"$parent/memory.limit_in_bytes" 2>&1) || pv_fail "the reader failed: $out"
+s1=$(pv_stats)
+pv_log "$(grep -v '^FAIL' <<<"$out" | tr '\n' ' ')"
+grep '^FAIL' <<<"$out" && pv_fail "procview's meminfo differs from the kernel's memory.stat"
+grep -qx 'checks 9' <<<"$out" || pv_fail "not every check ran: $out"
+hits=$(( $(pv_stat_of "$s1" memstat_kept_hits) - $(pv_stat_of "$s0" memstat_kept_hits) ))
+misses=$(( $(pv_stat_of "$s1" memstat_kept_misses) - $(pv_stat_of "$s0" memstat_kept_misses) ))
+pv_log "kept memory.stat copies used: $hits, reads: $misses"
+# 40 quiet reads: only a flush pass (every 2 s) or the reader's own
+# batched updates send one back to the file.
+[ "$hits" -ge 25 ] || pv_fail "want at least 25 of the 40 quiet reads from the kept copy, got $hits"
+echo ok
