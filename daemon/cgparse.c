@@ -317,7 +317,8 @@ int pv_parse_io_stat(const char *text, struct pv_io_dev *devs, int max, int *ret
 	if (!text || !devs || max < 0 || !ret_n)
 		return -EINVAL;
 	/* Build in a scratch table so @devs stays untouched on error. */
-	tmp = calloc(max > 0 ? (size_t)max : 1, sizeof(*tmp));
+	/* Not zeroed: dev_slot clears each entry it hands out. */
+	tmp = malloc((max > 0 ? (size_t)max : 1) * sizeof(*tmp));
 	if (!tmp)
 		return -ENOMEM;
 	s = text;
@@ -468,7 +469,8 @@ int pv_parse_blkio_v1(const char *bytes_text, const char *ios_text,
 
 	if (!devs || max < 0 || !ret_n)
 		return -EINVAL;
-	tmp = calloc(max > 0 ? (size_t)max : 1, sizeof(*tmp));
+	/* Not zeroed: dev_slot clears each entry it hands out. */
+	tmp = malloc((max > 0 ? (size_t)max : 1) * sizeof(*tmp));
 	if (!tmp)
 		return -ENOMEM;
 	/* A NULL text is a file the caller could not read: no figures. */

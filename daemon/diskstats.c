@@ -61,6 +61,31 @@ static int parse_line(const char *line, size_t len, unsigned int *major,
 	return 0;
 }
 
+/* The leading "MAJOR MINOR" of a diskstats line; -EINVAL when malformed
+   (parse_line then says so). */
+static int devno_of(const char *line, unsigned int *major, unsigned int *minor)
+{
+	unsigned long x[2];
+	const char *s = line;
+
+	for (int i = 0; i < 2; i++) {
+		char *end;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		errno = 0;
+		x[i] = strtoul(s, &end, 10);
+		if (errno || x[i] > 0xffffffffUL || (*end != ' ' && *end != '\t'))
+			return -EINVAL;
+		s = end;
+	}
+	*major = (unsigned int)x[0];
+	*minor = (unsigned int)x[1];
+	return 0;
+}
+
 int render_diskstats(const struct diskstats_view *v, struct buf *out)
 {
 	const char *p = v->host_text, *end;
@@ -81,6 +106,10 @@ int render_diskstats(const struct diskstats_view *v, struct buf *out)
 		end = strchr(p, '\n');
 		if (!end)
 			end = p + strlen(p);
+		/* Most host devices are not the container's: their device
+		   number alone tells, before the whole line is parsed. */
+		if (!devno_of(p, &major, &minor) && !find_dev(v, major, minor))
+			continue;
 		if (parse_line(p, (size_t)(end - p), &major, &minor, name, sizeof(name), &ncols))
 			continue;
 		d = find_dev(v, major, minor);
@@ -102,56 +131,10 @@ int render_diskstats(const struct diskstats_view *v, struct buf *out)
 	return buf_error(out);
 }
 
-static int collect_v1(const struct pv_cgroups *cg, const struct pv_container *c,
-		      struct pv_io_dev *devs, int max, int *ret_n)
-{
-	size_t cap = 65536;
-	char *bytes = malloc(cap), *ios = malloc(cap);
-	ssize_t n;
-	int err;
-
-	if (!bytes || !ios) {
-		err = -ENOMEM;
-		goto out;
-	}
-	n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes_recursive", bytes, cap);
-	if (n == -ENOENT)
-		n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes", bytes, cap);
-	if (n < 0) {
-		err = (int)n;
-		goto out;
-	}
-	n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced_recursive", ios, cap);
-	if (n == -ENOENT)
-		n = pv_cg_read(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced", ios, cap);
-	if (n < 0) {
-		err = (int)n;
-		goto out;
-	}
-	err = pv_parse_blkio_v1(bytes, ios, devs, max, ret_n);
-out:
-	free(bytes);
-	free(ios);
-	return err;
-}
-
 int pv_collect_io(const struct pv_cgroups *cg, const struct pv_container *c,
 		  struct pv_io_dev *devs, int max, int *ret_n)
 {
-	int idx = cg->by_ctrl[PV_CTRL_IO];
-	char *text;
-	ssize_t n;
-	int err;
-
-	if (idx < 0 || idx >= cg->n)
-		return -ENODEV;
-	if (!cg->h[idx].v2)
-		return collect_v1(cg, c, devs, max, ret_n);
-	text = malloc(65536);
-	if (!text)
-		return -ENOMEM;
-	n = pv_cg_read(cg, c, PV_CTRL_IO, "io.stat", text, 65536);
-	err = n < 0 ? (int)n : pv_parse_io_stat(text, devs, max, ret_n);
-	free(text);
-	return err;
+	/* One reader of the io/blkio files (cglimits.c): buffers sized to
+	   the file, whatever its length. */
+	return pv_cg_io(cg, c, devs, max, ret_n);
 }

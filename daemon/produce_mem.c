@@ -155,7 +155,7 @@ int pv_produce_diskstats(const struct pv_env *env, const struct pv_container *c,
 
 	if (c->host)
 		return pv_produce_host_file(env, "diskstats", out);
-	devs = calloc(PV_MAX_IO_DEVS, sizeof(*devs));
+	devs = malloc(PV_MAX_IO_DEVS * sizeof(*devs));   /* the first n are filled */
 	if (!devs)
 		return -ENOMEM;
 	err = read_host_cached(&cache_diskstats, env->proc, "diskstats", &host);
