@@ -66,6 +66,17 @@ void buf_puts(struct buf *b, const char *s)
 	buf_append(b, s, strlen(s));
 }
 
+void buf_put_u64(struct buf *b, unsigned long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

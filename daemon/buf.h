@@ -26,6 +26,9 @@ void buf_append(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* @v in decimal, as "%llu" prints it, without vsnprintf's cost: renderers
+   append every figure of a file with it. */
+void buf_put_u64(struct buf *b, unsigned long long v);
 static inline int buf_error(const struct buf *b) { return b->err; }
 
 /*

@@ -124,8 +124,10 @@ int render_diskstats(const struct diskstats_view *v, struct buf *out)
 		if (ncols > 6)
 			col[6] = d->wbytes / 512;
 		buf_printf(out, "%4u %7u %s", major, minor, name);
-		for (int i = 0; i < ncols; i++)
-			buf_printf(out, " %llu", col[i]);
+		for (int i = 0; i < ncols; i++) {
+			buf_puts(out, " ");
+			buf_put_u64(out, col[i]);
+		}
 		buf_puts(out, "\n");
 	}
 	return buf_error(out);

@@ -18,6 +18,17 @@ static void render_zeros(struct buf *out, const char *name, int fields)
 	buf_puts(out, "\n");
 }
 
+/* " v0 v1 ...\n": a cpu line's figures (buf_put_u64: no vsnprintf for
+   the ~10 figures of every vCPU). */
+static void put_row(struct buf *out, const __u64 *row, int ncols)
+{
+	for (int k = 0; k < ncols; k++) {
+		buf_puts(out, " ");
+		buf_put_u64(out, (unsigned long long)row[k]);
+	}
+	buf_puts(out, "\n");
+}
+
 int render_stat(const struct cpu_view *v, struct buf *out)
 {
 	__u64 sum[PV_NCOLS_MAX] = { 0 };
@@ -29,14 +40,11 @@ int render_stat(const struct cpu_view *v, struct buf *out)
 		for (int k = 0; k < ncols; k++)
 			sum[k] += v->vcpu[i][k];
 	buf_puts(out, "cpu ");
-	for (int k = 0; k < ncols; k++)
-		buf_printf(out, " %llu", (unsigned long long)sum[k]);
-	buf_puts(out, "\n");
+	put_row(out, sum, ncols);
 	for (int i = 0; i < v->n; i++) {
-		buf_printf(out, "cpu%d", i);
-		for (int k = 0; k < ncols; k++)
-			buf_printf(out, " %llu", (unsigned long long)v->vcpu[i][k]);
-		buf_puts(out, "\n");
+		buf_puts(out, "cpu");
+		buf_put_u64(out, (unsigned long long)i);
+		put_row(out, v->vcpu[i], ncols);
 	}
 	render_zeros(out, "intr", v->intr_fields > 0 ? v->intr_fields : 1);
 	buf_printf(out, "ctxt %llu\n", (unsigned long long)v->ctxt);

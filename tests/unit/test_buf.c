@@ -58,12 +58,37 @@ static void buf__reset_keeps_memory_and_clears_error(void **state)
 	buf_free(NULL);
 }
 
+static void buf__put_u64_prints_as_printf(void **state)
+{
+	const unsigned long long v[] = { 0, 1, 9, 10, 99, 100, 4294967295ULL, 4294967296ULL,
+					 999999999999999999ULL, 18446744073709551615ULL };
+	unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	struct buf got = BUF_INIT, want = BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]) + 1000; i++) {
+		unsigned long long n = i < sizeof(v) / sizeof(v[0]) ? v[i] : (x >> (i % 64));
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf_put_u64(&got, n);
+		buf_puts(&got, " ");
+		buf_printf(&want, "%llu ", n);
+	}
+	assert_int_equal(buf_error(&got), 0);
+	assert_string_equal(got.data, want.data);
+	buf_free(&got);
+	buf_free(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf__printf_grows_past_initial_capacity),
 		cmocka_unit_test(buf__slice_at_every_offset_matches_source),
 		cmocka_unit_test(buf__reset_keeps_memory_and_clears_error),
+		cmocka_unit_test(buf__put_u64_prints_as_printf),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }
