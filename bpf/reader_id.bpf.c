@@ -6,7 +6,9 @@
  * so current is the reader and the record is in the map before the daemon
  * can read the request. Only OPENs of files on our own superblock (pv_dev,
  * set by the daemon once mounted) are recorded, keyed by the pid the
- * request carries (what the daemon sees as the request's pid). A
+ * request carries (what the daemon sees as the request's pid); so are
+ * READs at offset 0 of the nodes in pv_sample_nodes, with the memory
+ * sample only (a READ, too, is queued by the reader itself). A
  * tracepoint, not fentry on fuse_open: kernels without ftrace direct calls
  * (this project's CI machine) refuse every fentry program.
  */
@@ -22,6 +24,9 @@ char LICENSE[] SEC("license") = "GPL";
 __u32 pv_dev = 0;             /* kernel dev_t of our mount; 0 = record none */
 const volatile __u32 pv_nr_subsys = 0; /* CGROUP_SUBSYS_COUNT, capped */
 const volatile __s32 pv_mem_ss = -1;   /* memory_cgrp_id; -1: no memory sample */
+/* Nodes whose re-reads (READ at offset 0) get a memory sample in their
+ * slot (meminfo, swaps), set by the daemon; 0: none. */
+__u64 pv_sample_nodes[PV_SAMPLE_NODES] = {};
 
 /*
  * Events after which a memory.stat read may print something else, counted:
@@ -48,7 +53,7 @@ struct {
 	__type(value, struct pv_rid_slot);
 } pv_rid_slots SEC(".maps");
 
-#define PV_FUSE_OPEN 14   /* enum fuse_opcode FUSE_OPEN (uapi, stable) */
+#define PV_FUSE_READ 15   /* enum fuse_opcode FUSE_READ */
 
 /* Depth of the cgroup tree walked for the hierarchical limits. */
 #define PV_MEM_MAX_DEPTH 32
@@ -105,28 +110,54 @@ static __always_inline void sample_memcg(struct pv_rid *v, struct cgroup_subsys_
 	v->mem_ok = 1;
 }
 
+/* The task whose cgroups are the reader's container: the reader, or its
+ * pid namespace's init in a child namespace (@level: the reader's pid
+ * namespace level). NULL when the kernel's data were not there to read. */
+static __always_inline struct task_struct *container_task(unsigned int *level)
+{
+	struct task_struct *src = bpf_get_current_task_btf();
+	struct pid_namespace *ns = NULL;
+	struct pid *pid;
+
+	pid = BPF_CORE_READ(src, thread_pid);
+	*level = BPF_CORE_READ(pid, level);
+	if (*level > 0) {
+		/* task_active_pid_ns(): the namespace the reader lives in. */
+		if (bpf_core_read(&ns, sizeof(ns), &pid->numbers[*level & 63].ns) || !ns)
+			return NULL;
+		src = BPF_CORE_READ(ns, child_reaper);
+	}
+	return src;
+}
+
+/* The memory cgroup of @cset: its id in v->ss_id and its sample. */
+static __always_inline void memory_of(struct pv_rid *v, struct css_set *cset)
+{
+	struct cgroup_subsys_state *css = NULL;
+
+	if (pv_mem_ss < 0 || pv_mem_ss >= PV_RID_SUBSYS)
+		return;
+	if (bpf_core_read(&css, sizeof(css), &cset->subsys[pv_mem_ss & (PV_RID_SUBSYS - 1)]) ||
+	    !css)
+		return;
+	v->ss_id[pv_mem_ss & (PV_RID_SUBSYS - 1)] = BPF_CORE_READ(css, cgroup, kn, id);
+	sample_memcg(v, css);
+}
+
 /* Fill @v for the task that queued @req (its pid namespace's init's
  * cgroups in a child namespace); 0, or -1 when the kernel's data were not
  * there to read (the caller records an invalid record then). */
 static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 {
-	struct task_struct *src = bpf_get_current_task_btf();
-	struct pid_namespace *ns = NULL;
 	struct css_set *cset;
-	struct pid *pid;
+	struct task_struct *src;
 	unsigned int level;
 
-	pid = BPF_CORE_READ(src, thread_pid);
-	level = BPF_CORE_READ(pid, level);
-	if (level > 0) {
-		/* task_active_pid_ns(): the namespace the reader lives in. */
-		if (bpf_core_read(&ns, sizeof(ns), &pid->numbers[level & 63].ns) || !ns)
-			return -1;
-		src = BPF_CORE_READ(ns, child_reaper);
-		if (!src)
-			return -1;
-	}
+	src = container_task(&level);
+	if (!src)
+		return -1;
 	v->nodeid = BPF_CORE_READ(req, in.h.nodeid);
+	v->opcode = PV_FUSE_OPEN;
 	v->cpu = bpf_get_smp_processor_id();
 	v->pidns_level = level;
 	v->init_tgid = BPF_CORE_READ(src, tgid);
@@ -141,13 +172,56 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 			continue;   /* stays 0 */
 		v->ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
 	}
-	if (pv_mem_ss >= 0 && pv_mem_ss < PV_RID_SUBSYS) {
-		struct cgroup_subsys_state *css = NULL;
+	memory_of(v, cset);
+	return 0;
+}
 
-		if (!bpf_core_read(&css, sizeof(css), &cset->subsys[pv_mem_ss & (PV_RID_SUBSYS - 1)]) &&
-		    css)
-			sample_memcg(v, css);
-	}
+/* A READ at offset 0 of a file whose re-reads use the memory sample:
+ * only the memory cgroup's id and sample (the handle knows the rest). */
+static __always_inline int build_read(struct pv_rid *v, struct fuse_req *req, __u64 nodeid)
+{
+	const struct fuse_read_in *in;
+	struct task_struct *src;
+	unsigned int level;
+	__u64 off = 1;
+
+	in = BPF_CORE_READ(req, args, in_args[0].value);
+	if (!in || bpf_core_read(&off, sizeof(off), &in->offset) || off != 0)
+		return -1;
+	src = container_task(&level);
+	if (!src)
+		return -1;
+	v->nodeid = nodeid;
+	v->opcode = PV_FUSE_READ;
+	memory_of(v, BPF_CORE_READ(src, cgroups));
+	return v->mem_ok ? 0 : -1;
+}
+
+static __always_inline int sampled_node(__u64 nodeid)
+{
+	for (int i = 0; i < PV_SAMPLE_NODES; i++)
+		if (pv_sample_nodes[i] == nodeid)
+			return 1;
+	return 0;
+}
+
+/* Write @v to @tid's slot under its sequence count; 0, or -1 when another
+ * request is writing it right now. */
+static __always_inline int put_slot(__u32 tid, const struct pv_rid *v)
+{
+	struct pv_rid_slot *slot;
+	__u32 idx = tid & (PV_RID_SLOTS - 1);
+	__u64 seq;
+
+	slot = bpf_map_lookup_elem(&pv_rid_slots, &idx);
+	if (!slot)
+		return -1;
+	seq = slot->seq;
+	if ((seq & 1) || __sync_val_compare_and_swap(&slot->seq, seq, seq + 1) != seq)
+		return -1;
+	slot->tid = tid;
+	slot->rec = *v;
+	__sync_fetch_and_add(&slot->seq, 1);
 	return 0;
 }
 
@@ -168,28 +242,27 @@ int BPF_PROG(pv_cpuhp_exit, unsigned int cpu, int state, int idx, int ret)
 SEC("tp_btf/fuse_request_send")
 int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 {
-	struct pv_rid v = {};   /* 160 bytes: the stack has room */
-	struct pv_rid_slot *slot;
-	__u32 tid, idx;
-	__u64 seq;
+	struct pv_rid v = {};   /* ~210 bytes: the stack has room */
+	__u32 tid, opcode;
+	__u64 nodeid;
 
-	if (!pv_dev || BPF_CORE_READ(req, in.h.opcode) != PV_FUSE_OPEN ||
-	    BPF_CORE_READ(req, fm, sb, s_dev) != pv_dev)
+	if (!pv_dev || BPF_CORE_READ(req, fm, sb, s_dev) != pv_dev)
 		return 0;
+	opcode = BPF_CORE_READ(req, in.h.opcode);
 	tid = BPF_CORE_READ(req, in.h.pid);
-	if (build(&v, req))
-		__builtin_memset(&v, 0, sizeof(v));   /* nodeid 0: matches no open */
-	bpf_map_update_elem(&pv_rid, &tid, &v, BPF_ANY);
-
-	idx = tid & (PV_RID_SLOTS - 1);
-	slot = bpf_map_lookup_elem(&pv_rid_slots, &idx);
-	if (!slot)
+	if (opcode == PV_FUSE_OPEN) {
+		if (build(&v, req))
+			__builtin_memset(&v, 0, sizeof(v));   /* nodeid 0: matches no open */
+		bpf_map_update_elem(&pv_rid, &tid, &v, BPF_ANY);
+		/* Busy slot: the daemon takes the record from pv_rid. */
+		put_slot(tid, &v);
 		return 0;
-	seq = slot->seq;
-	if ((seq & 1) || __sync_val_compare_and_swap(&slot->seq, seq, seq + 1) != seq)
-		return 0;   /* another open is writing it; the daemon uses pv_rid */
-	slot->tid = tid;
-	slot->rec = v;
-	__sync_fetch_and_add(&slot->seq, 1);
+	}
+	if (opcode != PV_FUSE_READ)
+		return 0;
+	nodeid = BPF_CORE_READ(req, in.h.nodeid);
+	/* Only the slot: a re-read without its sample reads the files. */
+	if (sampled_node(nodeid) && !build_read(&v, req, nodeid))
+		put_slot(tid, &v);
 	return 0;
 }

@@ -74,6 +74,7 @@ struct pv_node {
 struct pv_fs {
 	const struct pv_env *env;
 	pv_resolve_fn resolve;
+	pv_resample_fn resample;   /* NULL: re-reads read the files */
 	void *resolve_ctx;
 	struct timespec mtime;      /* daemon start: times of every node */
 	/* Every open handle, so the ones a reader still holds when the daemon
@@ -219,6 +220,21 @@ struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve, void *r
 fail:
 	pv_fs_free(fs);
 	return NULL;
+}
+
+void pv_fs_set_resample(struct pv_fs *fs, pv_resample_fn fn)
+{
+	__atomic_store_n(&fs->resample, fn, __ATOMIC_RELEASE);
+}
+
+int pv_fs_sample_nodes(struct pv_fs *fs, __u64 *nodes, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < fs->n && n < max; i++)
+		if (fs->node[i].vf && fs->node[i].vf->mem_sample)
+			nodes[n++] = (__u64)i + 1;   /* node_get: ino - 1 */
+	return n;
 }
 
 static void handle_free(struct pv_fs *fs, struct pv_handle *h);
@@ -613,7 +629,12 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	pthread_mutex_lock(&h->lock);
 	if (!take_open_rendering(fs, h, off) && (off == 0 || !h->rendered)) {
+		pv_resample_fn resample = __atomic_load_n(&fs->resample, __ATOMIC_ACQUIRE);
+
+		if (off == 0 && h->vf->mem_sample && resample)
+			resample(fs->resolve_ctx, fuse_req_ctx(req)->pid, ino, &h->c->mem);
 		rc = render(fs, h);
+		h->c->mem.ok = 0;   /* this request's only */
 		h->rendered = !rc;
 	}
 	if (!rc) {

@@ -23,12 +23,26 @@
 typedef int (*pv_resolve_fn)(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *ret,
 			     int *reader_cpu);
 
+/*
+ * A re-read's memory sample: what the kernel took as @pid's READ of node
+ * @ino at offset 0 was queued (reader_id.h, pv_rid_take_read). 0, or
+ * -errno when there is none (the files are read). Called with the
+ * resolve context.
+ */
+typedef int (*pv_resample_fn)(void *ctx, pid_t pid, fuse_ino_t ino,
+			      struct pv_memcg_sample *ret);
+
 struct pv_fs;
 
 /* @env and @resolve_ctx must outlive the filesystem. NULL on ENOMEM. */
 struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve,
 			void *resolve_ctx);
 void pv_fs_free(struct pv_fs *fs);      /* NULL-safe */
+
+/* Re-reads of mem_sample files (vfile.h) ask @fn; NULL: they never do. */
+void pv_fs_set_resample(struct pv_fs *fs, pv_resample_fn fn);
+/* Node ids of the mem_sample files, at most @max; returns how many. */
+int pv_fs_sample_nodes(struct pv_fs *fs, __u64 *nodes, int max);
 
 /* Handles open right now (the stats line of the daemon). */
 size_t pv_fs_open_handles(struct pv_fs *fs);

@@ -589,6 +589,24 @@ static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *re
 	return err;
 }
 
+static int resample(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_memcg_sample *ret)
+{
+	struct resolver *rs = ctx;
+
+	return pv_rid_take_read(rs->rid, pid, ino, ret);
+}
+
+/* Re-reads of meminfo and swaps get the kernel's memory sample of their
+   READ (memstat_cache.h), when this kernel counts the memstat epoch. */
+static void enable_resample(struct pv_fs *fs, struct pv_rid_src *rid)
+{
+	__u64 nodes[PV_SAMPLE_NODES];
+	int n = pv_fs_sample_nodes(fs, nodes, PV_SAMPLE_NODES);
+
+	if (pv_rid_memstat_epoch(rid) && !pv_rid_sample_nodes(rid, nodes, n))
+		pv_fs_set_resample(fs, resample);
+}
+
 /* In the initial pid namespace FUSE request pids are the kernel's own. */
 static int in_initial_pidns(void)
 {
@@ -760,6 +778,7 @@ int main(int argc, char **argv)
 		} else {
 			__atomic_store_n(&mctx.rid, resolver.rid, __ATOMIC_RELEASE);
 			pv_memstat_cache_source(pv_rid_memstat_epoch(resolver.rid));
+			enable_resample(fs, resolver.rid);
 		}
 	}
 	pv_debug("mounted %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");

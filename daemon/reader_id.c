@@ -228,7 +228,7 @@ int pv_rid_arm(struct pv_rid_src *s, const char *mountinfo, const char *mnt)
 	return 0;
 }
 
-int pv_rid_slot_read(const struct pv_rid_slot *slot, pid_t tid, __u64 nodeid,
+int pv_rid_slot_read(const struct pv_rid_slot *slot, pid_t tid, __u64 nodeid, __u32 opcode,
 		     struct pv_rid *ret)
 {
 	__u64 seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
@@ -242,8 +242,50 @@ int pv_rid_slot_read(const struct pv_rid_slot *slot, pid_t tid, __u64 nodeid,
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&slot->seq, __ATOMIC_RELAXED) != seq)
 		return -EAGAIN;
-	if (got_tid != (__u32)tid || ret->nodeid != nodeid || !nodeid)
+	if (got_tid != (__u32)tid || ret->nodeid != nodeid || !nodeid || ret->opcode != opcode)
 		return -ENOENT;
+	return 0;
+}
+
+/* The memory fields of record @v as a sample (cgroup.h); not ok without. */
+static void sample_of(const struct pv_rid_src *s, const struct pv_rid *v,
+		      struct pv_memcg_sample *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!v->mem_ok || s->mem_ss < 0)
+		return;
+	*ret = (struct pv_memcg_sample){
+		.ok = 1,
+		.ino = v->ss_id[s->mem_ss],
+		.usage = page_bytes(v->mem_usage, s->page_size),
+		.memsw_usage = page_bytes(v->memsw_usage, s->page_size),
+		.limit = page_bytes(v->mem_max, s->page_size),
+		.memsw_limit = page_bytes(v->memsw_max, s->page_size),
+		.updates = v->mem_updates,
+	};
+}
+
+int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *ret)
+{
+	struct pv_rid v;
+
+	ret->ok = 0;
+	if (!s || !s->slots)
+		return -ENOENT;
+	if (pv_rid_slot_read(&s->slots[(__u32)tid & (PV_RID_SLOTS - 1)], tid, nodeid,
+			     PV_FUSE_READ, &v))
+		return -ENOENT;
+	sample_of(s, &v, ret);
+	return ret->ok ? 0 : -ENOENT;
+}
+
+int pv_rid_sample_nodes(struct pv_rid_src *s, const __u64 *nodes, int n)
+{
+	if (n > PV_SAMPLE_NODES)
+		return -E2BIG;
+	for (int i = 0; i < PV_SAMPLE_NODES; i++)
+		__atomic_store_n(&s->skel->bss->pv_sample_nodes[i], i < n ? nodes[i] : 0,
+				 __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -253,13 +295,13 @@ int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_
 	struct pv_rid v;
 	__u32 key = (__u32)tid;
 
-	if (s->slots &&
-	    !pv_rid_slot_read(&s->slots[key & (PV_RID_SLOTS - 1)], tid, nodeid, &v)) {
+	if (s->slots && !pv_rid_slot_read(&s->slots[key & (PV_RID_SLOTS - 1)], tid, nodeid,
+					  PV_FUSE_OPEN, &v)) {
 		__atomic_fetch_add(&s->slot_hits, 1, __ATOMIC_RELAXED);
 	} else {
 		if (bpf_map_lookup_and_delete_elem(s->map_fd, &key, &v))
 			return -errno;
-		if (v.nodeid != nodeid || !nodeid)
+		if (v.nodeid != nodeid || !nodeid || v.opcode != PV_FUSE_OPEN)
 			return -ENOENT;
 		__atomic_fetch_add(&s->map_hits, 1, __ATOMIC_RELAXED);
 	}
@@ -273,16 +315,6 @@ int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_
 	ret->own_pidns = v.pidns_level > 0;
 	ret->init_pid = ret->own_pidns ? (pid_t)v.init_tgid : tid;
 	ret->cpu = (int)v.cpu;
-	if (v.mem_ok && s->mem_ss >= 0) {
-		ret->mem = (struct pv_memcg_sample){
-			.ok = 1,
-			.ino = v.ss_id[s->mem_ss],
-			.usage = page_bytes(v.mem_usage, s->page_size),
-			.memsw_usage = page_bytes(v.memsw_usage, s->page_size),
-			.limit = page_bytes(v.mem_max, s->page_size),
-			.memsw_limit = page_bytes(v.memsw_max, s->page_size),
-			.updates = v.mem_updates,
-		};
-	}
+	sample_of(s, &v, &ret->mem);
 	return 0;
 }

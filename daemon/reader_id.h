@@ -42,11 +42,23 @@ const volatile __u64 *pv_rid_memstat_epoch(struct pv_rid_src *s);
 void pv_rid_stats(struct pv_rid_src *s, unsigned long *slot_hits, unsigned long *map_hits);
 
 /*
- * Pure, for tests: copy @slot's record when it is stable (sequence count
- * even and unchanged around the copy) and is @tid's open of @nodeid. 0,
- * -EAGAIN (being written), -ENOENT (another thread's or node's).
+ * The memory sample (cgroup.h) the kernel took as thread @tid's READ of
+ * node @nodeid at offset 0 was queued: a re-read's, for the nodes named
+ * with pv_rid_sample_nodes. 0, or -ENOENT (none whole in the slot; the
+ * caller reads the files). No system call.
  */
-int pv_rid_slot_read(const struct pv_rid_slot *slot, pid_t tid, __u64 nodeid,
+int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *ret);
+
+/* The nodes (at most PV_SAMPLE_NODES) whose re-reads get a sample. */
+int pv_rid_sample_nodes(struct pv_rid_src *s, const __u64 *nodes, int n);
+
+/*
+ * Pure, for tests: copy @slot's record when it is stable (sequence count
+ * even and unchanged around the copy) and is @tid's request @opcode
+ * (PV_FUSE_OPEN, PV_FUSE_READ) of @nodeid. 0, -EAGAIN (being written),
+ * -ENOENT (another thread's, node's or request's).
+ */
+int pv_rid_slot_read(const struct pv_rid_slot *slot, pid_t tid, __u64 nodeid, __u32 opcode,
 		     struct pv_rid *ret);
 
 /*

@@ -13,14 +13,14 @@
 
 /* Adding a served file is one line here; getattr/readdir/open/read follow. */
 const struct pv_vfile pv_vfiles[] = {
-	{ "/proc/meminfo", pv_produce_meminfo, MEM, 0, 1, 0 },
-	{ "/proc/cpuinfo", pv_produce_cpuinfo, VCPUS, 0, 1, 0 },
-	{ "/proc/stat", pv_produce_stat, CPUT, PV_IDENT_CPU_ACCT, 0, 1 },
-	{ "/proc/uptime", pv_produce_uptime, CPUT, PV_IDENT_CPU_ACCT, 0, 0 },
-	{ "/proc/loadavg", pv_produce_loadavg, PV_IDENT_CPU_ACCT, 0, 0, 1 },
-	{ "/proc/diskstats", pv_produce_diskstats, IO, 0, 1, 0 },
-	{ "/proc/swaps", pv_produce_swaps, MEM, 0, 1, 0 },
-	{ "/sys/devices/system/cpu/online", pv_produce_cpu_online, VCPUS, 0, 1, 0 },
+	{ "/proc/meminfo", pv_produce_meminfo, MEM, 0, 1, 0, 1 },
+	{ "/proc/cpuinfo", pv_produce_cpuinfo, VCPUS, 0, 1, 0, 0 },
+	{ "/proc/stat", pv_produce_stat, CPUT, PV_IDENT_CPU_ACCT, 0, 1, 0 },
+	{ "/proc/uptime", pv_produce_uptime, CPUT, PV_IDENT_CPU_ACCT, 0, 0, 0 },
+	{ "/proc/loadavg", pv_produce_loadavg, PV_IDENT_CPU_ACCT, 0, 0, 1, 0 },
+	{ "/proc/diskstats", pv_produce_diskstats, IO, 0, 1, 0, 0 },
+	{ "/proc/swaps", pv_produce_swaps, MEM, 0, 1, 0, 1 },
+	{ "/sys/devices/system/cpu/online", pv_produce_cpu_online, VCPUS, 0, 1, 0, 0 },
 };
 const size_t pv_nvfiles = sizeof(pv_vfiles) / sizeof(pv_vfiles[0]);
 

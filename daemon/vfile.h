@@ -36,6 +36,9 @@ struct pv_vfile {
 	 * kernel's file). Open renders it before replying, while the reader
 	 * sleeps in the request, never while it runs towards its read. */
 	int counts_reader;
+	/* Renders from the memory sample of the request when there is one
+	 * (memstat_cache.h): re-reads at offset 0 ask for theirs too. */
+	int mem_sample;
 };
 
 extern const struct pv_vfile pv_vfiles[];

@@ -7,8 +7,11 @@
  * The daemon reads the record while handling that request — from its
  * mapped slot (pv_rid_slot below), else with one bpf() lookup-and-delete
  * in the map pv_rid — instead of reading /proc/<pid>/ns/pid,
- * /proc/<pid>/cgroup and stat-ing cgroup directories. Not pinned: the
- * program lives and dies with the daemon. Fixed-width fields only.
+ * /proc/<pid>/cgroup and stat-ing cgroup directories. The record also
+ * samples the container's memory cgroup (daemon/memstat_cache.h); a READ
+ * at offset 0 of meminfo or swaps leaves a record with only that sample,
+ * in the slot alone (PV_FUSE_READ records). Not pinned: the program lives
+ * and dies with the daemon. Fixed-width fields only.
  */
 #ifndef PROCVIEW_READER_ID_H
 #define PROCVIEW_READER_ID_H
@@ -43,7 +46,16 @@ struct pv_rid {
 	__u64 mem_updates;          /* stats updates batched for a flush: a
 				       memory.stat read flushes only above a
 				       threshold, never when this is 0 */
+	__u32 opcode;               /* PV_FUSE_OPEN: the whole record;
+				       PV_FUSE_READ: a re-read's (READ at
+				       offset 0) memory fields only */
+	__u32 pad;
 };
+
+#define PV_FUSE_OPEN 14   /* enum fuse_opcode (uapi, stable) */
+#define PV_FUSE_READ 15
+/* Nodes whose re-reads get a memory sample (reader_id.bpf.c). */
+#define PV_SAMPLE_NODES 4
 
 /*
  * The same record, also in an mmapable array the daemon reads without a
@@ -51,7 +63,8 @@ struct pv_rid {
  * a writer fills it; a writer that finds it odd, or loses the
  * compare-and-swap to another, leaves it alone). The daemon uses a slot
  * only when the count is even and unchanged around its copy and tid and
- * node id match; otherwise it takes the record from the map pv_rid. A
+ * node id and request match; otherwise it takes an OPEN's record from
+ * the map pv_rid (a READ's has no other copy). A
  * record that could not be built is written with nodeid 0, which matches
  * no node, so an older record of the same thread is never taken for it.
  */

@@ -4,23 +4,36 @@
 argv: MEMINFO (procview's) KERNEL_STAT (the cgroup's own memory.stat)
       PARENT_LIMIT (memory.limit_in_bytes of the parent cgroup)
 
-Prints "idle done" after 40 quiet reads (the test counts the kept copies
-used), then checks each procview reading against the kernel's memory.stat
-read right after it: the anonymous memory (16 MiB more every step, so a
-stale copy is off by that much) and the limit (changed on the parent
-mid-way). "FAIL ..." lines say what differed; "checks N" how many ran.
+Makes 40 quiet opens and 40 quiet re-reads of one kept-open descriptor
+(the test counts the kept copies used), then checks procview readings
+against the kernel's memory.stat read right after each: the anonymous
+memory (16 MiB more every step, so a stale copy is off by that much) and
+the limit (changed on the parent mid-way), for opens and for re-reads at
+offset 0. "FAIL ..." lines say what differed; "checks N" how many ran.
 """
+import os
 import sys
 import time
 
 meminfo, kstat_path, parent_limit = sys.argv[1:4]
-STEP = 16 << 20
+STEP = 12 << 20
 TOL_KB = 1024
 
 
-def pv():
+kept = os.open(meminfo, os.O_RDONLY)
+
+
+def parse(text):
+    return {l.split(':')[0]: int(l.split()[1]) for l in text.splitlines() if ':' in l}
+
+
+def pv_open():
     with open(meminfo) as f:
-        return {l.split(':')[0]: int(l.split()[1]) for l in f if ':' in l}
+        return parse(f.read())
+
+
+def pv_reread():
+    return parse(os.pread(kept, 65536, 0).decode())
 
 
 def kstat():
@@ -45,13 +58,17 @@ def compare(what, m, k):
 
 
 for _ in range(40):
-    pv()
+    pv_open()
     time.sleep(0.005)
-print('idle done', flush=True)
+for _ in range(40):
+    pv_reread()
+    time.sleep(0.005)
 time.sleep(0.5)
 
 held, checks = [], 0
-for step in range(8):
+for step in range(12):
+    # Steps 0-7 open the file each time, 8-11 re-read the kept one.
+    pv = pv_open if step < 8 else pv_reread
     b = bytearray(STEP)
     for i in range(0, STEP, 4096):
         b[i] = 1
@@ -61,24 +78,24 @@ for step in range(8):
         # batched at procview's open are few: the epoch must send it back
         # to the file.
         kstat()
-        what = f'step {step}, after a flush'
+        what = f'step {step} ({pv.__name__}), after a flush'
     else:
         # Updates batched past the kernel's threshold: its read would flush,
         # so procview must read too.
-        what = f'step {step}, updates pending'
+        what = f'step {step} ({pv.__name__}), updates pending'
     m = pv()
     compare(what, m, kstat())
     checks += 1
-    if step == 4:
-        # A tighter limit on the parent shows at once, also when the kept
-        # copy is used (its hierarchical_memory_limit line is old): one
-        # read keeps a copy at this epoch, the next one after the write
-        # uses it.
+    if step in (4, 10):
+        # A new limit on the parent shows at once, also when the kept copy
+        # is used (its hierarchical_memory_limit line is old): one read
+        # keeps a copy at this epoch, the next one after the write uses it.
+        limit = (200 if step == 4 else 250) << 20
         time.sleep(0.1)
         pv()
         with open(parent_limit, 'w') as f:
-            f.write(str(200 << 20))
+            f.write(str(limit))
         m = pv()
-        compare('after the parent limit changed', m, kstat())
+        compare(f'{pv.__name__} after the parent limit became {limit >> 20} MiB', m, kstat())
         checks += 1
 print('checks', checks, flush=True)

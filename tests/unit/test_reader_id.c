@@ -65,15 +65,16 @@ static void slot_read__stable_record_of_this_open(void **state)
 	struct pv_rid r;
 
 	slot.rec.nodeid = 3;
+	slot.rec.opcode = PV_FUSE_OPEN;
 	slot.rec.dfl_id = 1234;
 	slot.rec.cpu = 1;
-	assert_int_equal(pv_rid_slot_read(&slot, 77, 3, &r), 0);
+	assert_int_equal(pv_rid_slot_read(&slot, 77, 3, PV_FUSE_OPEN, &r), 0);
 	assert_int_equal(r.dfl_id, 1234);
 	assert_int_equal(r.cpu, 1);
 	/* A slot is only ever the newest record of its thread: 1025 shares
 	   slot 1 with thread 1, and must not take thread 1's record. */
 	slot.tid = 1;
-	assert_int_equal(pv_rid_slot_read(&slot, 1 + PV_RID_SLOTS, 3, &r), -ENOENT);
+	assert_int_equal(pv_rid_slot_read(&slot, 1 + PV_RID_SLOTS, 3, PV_FUSE_OPEN, &r), -ENOENT);
 }
 
 static void slot_read__refuses_what_is_not_whole_or_not_ours(void **state)
@@ -82,12 +83,20 @@ static void slot_read__refuses_what_is_not_whole_or_not_ours(void **state)
 	struct pv_rid r;
 
 	slot.rec.nodeid = 3;
-	assert_int_equal(pv_rid_slot_read(&slot, 77, 3, &r), -EAGAIN);   /* being written */
+	slot.rec.opcode = PV_FUSE_OPEN;
+	assert_int_equal(pv_rid_slot_read(&slot, 77, 3, PV_FUSE_OPEN, &r), -EAGAIN);   /* being written */
 	slot.seq = 6;
-	assert_int_equal(pv_rid_slot_read(&slot, 78, 3, &r), -ENOENT);   /* another thread */
-	assert_int_equal(pv_rid_slot_read(&slot, 77, 4, &r), -ENOENT);   /* another node */
+	assert_int_equal(pv_rid_slot_read(&slot, 78, 3, PV_FUSE_OPEN, &r), -ENOENT);   /* another thread */
+	assert_int_equal(pv_rid_slot_read(&slot, 77, 4, PV_FUSE_OPEN, &r), -ENOENT);   /* another node */
+	/* The same thread's re-read of the node is no open, nor the reverse:
+	   a READ record holds only the memory fields. */
+	assert_int_equal(pv_rid_slot_read(&slot, 77, 3, PV_FUSE_READ, &r), -ENOENT);
+	slot.rec.opcode = PV_FUSE_READ;
+	assert_int_equal(pv_rid_slot_read(&slot, 77, 3, PV_FUSE_OPEN, &r), -ENOENT);
+	assert_int_equal(pv_rid_slot_read(&slot, 77, 3, PV_FUSE_READ, &r), 0);
+	slot.rec.opcode = PV_FUSE_OPEN;
 	slot.rec.nodeid = 0;   /* a record the kernel could not build */
-	assert_int_equal(pv_rid_slot_read(&slot, 77, 0, &r), -ENOENT);
+	assert_int_equal(pv_rid_slot_read(&slot, 77, 0, PV_FUSE_OPEN, &r), -ENOENT);
 }
 
 /* A writer as bpf/reader_id.bpf.c writes: odd count, fields, even count.
@@ -101,6 +110,7 @@ static void *slot_writer(void *arg)
 		__atomic_fetch_add(&shared_slot.seq, 1, __ATOMIC_SEQ_CST);
 		shared_slot.tid = 9;
 		shared_slot.rec.nodeid = 2;
+		shared_slot.rec.opcode = PV_FUSE_OPEN;
 		shared_slot.rec.dfl_id = v;
 		for (int i = 0; i < PV_RID_SUBSYS; i++)
 			__atomic_store_n(&shared_slot.rec.ss_id[i], v, __ATOMIC_RELAXED);
@@ -129,7 +139,7 @@ static void slot_read__never_a_torn_record(void **state)
 
 		if (i % 4096 == 4095)
 			sched_yield();
-		rc = pv_rid_slot_read(&shared_slot, 9, 2, &r);
+		rc = pv_rid_slot_read(&shared_slot, 9, 2, PV_FUSE_OPEN, &r);
 
 		if (rc == -EAGAIN) {
 			busy++;
