@@ -574,7 +574,6 @@ static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *re
 {
 	struct resolver *rs = ctx;
 	struct pv_reader_ids ids;
-
 	int err;
 
 	if (rs->rid && !pv_rid_take(rs->rid, pid, ino, &ids)) {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "meminfo.h"
-#include "memstat_cache.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include "cglimits.h"
 #include "cgparse.h"
 #include "fileio.h"
+#include "memstat_cache.h"
 
 static const char *const field_names[PV_MEM__COUNT] = {
 	[PV_MEM_MemTotal] = "MemTotal",
