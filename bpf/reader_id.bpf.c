@@ -3,7 +3,7 @@
  * Who opens a procview file: see include/procview_reader_id.h.
  * The fuse_request_send tracepoint fires as a request is queued for the
  * daemon; an OPEN is a synchronous request, queued by the opener itself,
- * so current is the reader and the record is in the map before the daemon
+ * so current is the reader and the record is in place before the daemon
  * can read the request. Only OPENs of files on our own superblock (pv_dev,
  * set by the daemon once mounted) are recorded, keyed by the pid the
  * request carries (what the daemon sees as the request's pid); so are
@@ -22,8 +22,11 @@
 char LICENSE[] SEC("license") = "GPL";
 
 __u32 pv_dev = 0;             /* kernel dev_t of our mount; 0 = record none */
+__u32 pv_map_all = 0;         /* 1: every OPEN's record in pv_rid too (the
+				 daemon could not map the slots) */
 const volatile __u32 pv_nr_subsys = 0; /* CGROUP_SUBSYS_COUNT, capped */
 const volatile __s32 pv_mem_ss = -1;   /* memory_cgrp_id; -1: no memory sample */
+const volatile __u32 pv_ss_mask = ~0u; /* subsystem ids whose cgroup the daemon uses */
 /* Nodes whose re-reads (READ at offset 0) get a memory sample in their
  * slot (meminfo, swaps), set by the daemon; 0: none. */
 __u64 pv_sample_nodes[PV_SAMPLE_NODES] = {};
@@ -158,6 +161,7 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 		return -1;
 	v->nodeid = BPF_CORE_READ(req, in.h.nodeid);
 	v->opcode = PV_FUSE_OPEN;
+	v->at_ns = bpf_ktime_get_ns();
 	v->cpu = bpf_get_smp_processor_id();
 	v->pidns_level = level;
 	v->init_tgid = BPF_CORE_READ(src, tgid);
@@ -168,6 +172,8 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 
 		if (i >= pv_nr_subsys)
 			break;
+		if (!(pv_ss_mask & (1u << i)))
+			continue;   /* a hierarchy the daemon has no use for */
 		if (bpf_core_read(&css, sizeof(css), &cset->subsys[i]) || !css)
 			continue;   /* stays 0 */
 		v->ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
@@ -193,6 +199,7 @@ static __always_inline int build_read(struct pv_rid *v, struct fuse_req *req, __
 		return -1;
 	v->nodeid = nodeid;
 	v->opcode = PV_FUSE_READ;
+	v->at_ns = bpf_ktime_get_ns();
 	memory_of(v, BPF_CORE_READ(src, cgroups));
 	return v->mem_ok ? 0 : -1;
 }
@@ -203,6 +210,20 @@ static __always_inline int sampled_node(__u64 nodeid)
 		if (pv_sample_nodes[i] == nodeid)
 			return 1;
 	return 0;
+}
+
+/* Is @tid's slot its OPEN of @nodeid, queued so recently that the first
+ * read takes the open's rendering (fuse_ops.c)? A glance without the
+ * sequence count: a wrong answer only costs a sample, or a re-read of
+ * the files. */
+static __always_inline int fresh_open(__u32 tid, __u64 nodeid)
+{
+	__u32 idx = tid & (PV_RID_SLOTS - 1);
+	struct pv_rid_slot *slot = bpf_map_lookup_elem(&pv_rid_slots, &idx);
+
+	return slot && slot->tid == tid && slot->rec.opcode == PV_FUSE_OPEN &&
+	       slot->rec.nodeid == nodeid &&
+	       bpf_ktime_get_ns() - slot->rec.at_ns < PV_OPEN_RENDER_FRESH_NS;
 }
 
 /* Write @v to @tid's slot under its sequence count; 0, or -1 when another
@@ -246,23 +267,25 @@ int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 	__u32 tid, opcode;
 	__u64 nodeid;
 
-	if (!pv_dev || BPF_CORE_READ(req, fm, sb, s_dev) != pv_dev)
-		return 0;
+	/* The opcode first: it is in @req itself, the mount three loads away. */
 	opcode = BPF_CORE_READ(req, in.h.opcode);
+	if ((opcode != PV_FUSE_OPEN && opcode != PV_FUSE_READ) || !pv_dev ||
+	    BPF_CORE_READ(req, fm, sb, s_dev) != pv_dev)
+		return 0;
 	tid = BPF_CORE_READ(req, in.h.pid);
 	if (opcode == PV_FUSE_OPEN) {
 		if (build(&v, req))
 			__builtin_memset(&v, 0, sizeof(v));   /* nodeid 0: matches no open */
-		bpf_map_update_elem(&pv_rid, &tid, &v, BPF_ANY);
-		/* Busy slot: the daemon takes the record from pv_rid. */
-		put_slot(tid, &v);
+		/* A busy slot: the daemon takes the record from pv_rid. (A
+		   slot another thread's open overwrites before the daemon
+		   reads it sends that open to /proc: rare, and exact.) */
+		if (put_slot(tid, &v) || pv_map_all)
+			bpf_map_update_elem(&pv_rid, &tid, &v, BPF_ANY);
 		return 0;
 	}
-	if (opcode != PV_FUSE_READ)
-		return 0;
 	nodeid = BPF_CORE_READ(req, in.h.nodeid);
 	/* Only the slot: a re-read without its sample reads the files. */
-	if (sampled_node(nodeid) && !build_read(&v, req, nodeid))
+	if (sampled_node(nodeid) && !fresh_open(tid, nodeid) && !build_read(&v, req, nodeid))
 		put_slot(tid, &v);
 	return 0;
 }

@@ -53,6 +53,7 @@
 #include "fileio.h"
 #include "fuse_ops.h"
 #include "log.h"
+#include "procview_reader_id.h"
 #include "reader.h"
 #include "vfile.h"
 
@@ -61,8 +62,9 @@
  * daemon's fresh mount from meeting long-lived stale kernel entries. */
 #define PV_TIMEOUT 1.0
 /* How old the rendering made at open may be for the first read at offset
- * 0 to take it instead of rendering again (see the top of this file). */
-#define PV_OPEN_RENDER_FRESH_NS 1000000LL
+ * 0 to take it instead of rendering again (see the top of this file):
+ * PV_OPEN_RENDER_FRESH_NS, shared with the BPF program, which samples no
+ * memory for such a read. */
 
 struct pv_node {
 	char *name;                 /* component; "" for the root */
@@ -612,7 +614,7 @@ static int take_open_rendering(struct pv_fs *fs, struct pv_handle *h, off_t off)
 
 	if (!h->open_rendering)
 		return 0;
-	take = off != 0 || mono_ns() - h->open_render_ns <= PV_OPEN_RENDER_FRESH_NS;
+	take = off != 0 || mono_ns() - h->open_render_ns <= (long long)PV_OPEN_RENDER_FRESH_NS;
 	count(take ? &fs->stats.open_rendering_read : &fs->stats.open_rendering_stale);
 	h->open_rendering = 0;
 	return take;

@@ -52,6 +52,20 @@ static int ss_id(const struct btf *btf, int enum_id, const char *name)
 	return -1;
 }
 
+/* The subsystems whose cgroups pv_rid_take turns into hierarchy inodes:
+   the kernel program reads no others. */
+static __u32 ss_mask(const struct pv_rid_src *s)
+{
+	__u32 m = 0;
+
+	for (int h = 0; h < s->cg->n; h++)
+		if (s->ss_of[h] >= 0)
+			m |= 1u << s->ss_of[h];
+	if (s->mem_ss >= 0)
+		m |= 1u << s->mem_ss;
+	return m;
+}
+
 int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 {
 	struct pv_rid_src *s;
@@ -101,6 +115,7 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 	}
 	s->skel->rodata->pv_nr_subsys = count < PV_RID_SUBSYS ? (__u32)count : PV_RID_SUBSYS;
 	s->skel->rodata->pv_mem_ss = s->mem_ss;
+	s->skel->rodata->pv_ss_mask = ss_mask(s);
 	s->page_size = (__u64)sysconf(_SC_PAGESIZE);
 	if (!s->epoch_counted) {
 		bpf_program__set_autoload(s->skel->progs.pv_rstat_unlock, false);
@@ -112,7 +127,8 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 	if (err)
 		goto fail;
 	s->map_fd = bpf_map__fd(s->skel->maps.pv_rid);
-	/* Without the mapping every record comes from pv_rid: slower, same. */
+	/* Without the mapping every record comes from pv_rid: slower, same
+	   (and the program puts every record there, not only a busy slot's). */
 	s->slots_len = sizeof(struct pv_rid_slot) * PV_RID_SLOTS;
 	s->slots = mmap(NULL, s->slots_len, PROT_READ, MAP_SHARED,
 			bpf_map__fd(s->skel->maps.pv_rid_slots), 0);
@@ -120,6 +136,7 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 		pv_warn("reader identity: cannot map pv_rid_slots (%s): one bpf() call per open",
 			strerror(errno));
 		s->slots = NULL;
+		s->skel->bss->pv_map_all = 1;
 	}
 	*ret = s;
 	return 0;

@@ -5,8 +5,9 @@
  * its pid namespace's init when it lives in a child namespace) are
  * recorded under its thread id, before the FUSE OPEN request is queued.
  * The daemon reads the record while handling that request — from its
- * mapped slot (pv_rid_slot below), else with one bpf() lookup-and-delete
- * in the map pv_rid — instead of reading /proc/<pid>/ns/pid,
+ * mapped slot (pv_rid_slot below), or, when the slot was busy, with one
+ * bpf() lookup-and-delete in the map pv_rid — instead of reading
+ * /proc/<pid>/ns/pid,
  * /proc/<pid>/cgroup and stat-ing cgroup directories. The record also
  * samples the container's memory cgroup (daemon/memstat_cache.h); a READ
  * at offset 0 of meminfo or swaps leaves a record with only that sample,
@@ -50,12 +51,16 @@ struct pv_rid {
 				       PV_FUSE_READ: a re-read's (READ at
 				       offset 0) memory fields only */
 	__u32 pad;
+	__u64 at_ns;                /* CLOCK_MONOTONIC when it was queued */
 };
 
 #define PV_FUSE_OPEN 14   /* enum fuse_opcode (uapi, stable) */
 #define PV_FUSE_READ 15
 /* Nodes whose re-reads get a memory sample (reader_id.bpf.c). */
 #define PV_SAMPLE_NODES 4
+/* A first read this soon after the open's rendering started is served
+   with it (daemon/fuse_ops.c): its READ needs no sample of its own. */
+#define PV_OPEN_RENDER_FRESH_NS 1000000ULL
 
 /*
  * The same record, also in an mmapable array the daemon reads without a
@@ -64,7 +69,9 @@ struct pv_rid {
  * compare-and-swap to another, leaves it alone). The daemon uses a slot
  * only when the count is even and unchanged around its copy and tid and
  * node id and request match; otherwise it takes an OPEN's record from
- * the map pv_rid (a READ's has no other copy). A
+ * the map pv_rid, where the program puts it only when the slot was busy
+ * (or the daemon could not map the slots: pv_map_all). A READ's record
+ * has no other copy. A
  * record that could not be built is written with nodeid 0, which matches
  * no node, so an older record of the same thread is never taken for it.
  */
