@@ -182,18 +182,23 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 	return 0;
 }
 
-/* A READ at offset 0 of a file whose re-reads use the memory sample:
- * only the memory cgroup's id and sample (the handle knows the rest). */
-static __always_inline int build_read(struct pv_rid *v, struct fuse_req *req, __u64 nodeid)
+/* Is @req a READ at offset 0? */
+static __always_inline int reads_from_start(struct fuse_req *req)
 {
 	const struct fuse_read_in *in;
-	struct task_struct *src;
-	unsigned int level;
 	__u64 off = 1;
 
 	in = BPF_CORE_READ(req, args, in_args[0].value);
-	if (!in || bpf_core_read(&off, sizeof(off), &in->offset) || off != 0)
-		return -1;
+	return in && !bpf_core_read(&off, sizeof(off), &in->offset) && off == 0;
+}
+
+/* A READ at offset 0 of a file whose re-reads use the memory sample:
+ * only the memory cgroup's id and sample (the handle knows the rest). */
+static __always_inline int build_read(struct pv_rid *v, __u64 nodeid)
+{
+	struct task_struct *src;
+	unsigned int level;
+
 	src = container_task(&level);
 	if (!src)
 		return -1;
@@ -284,8 +289,13 @@ int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 		return 0;
 	}
 	nodeid = BPF_CORE_READ(req, in.h.nodeid);
-	/* Only the slot: a re-read without its sample reads the files. */
-	if (sampled_node(nodeid) && !fresh_open(tid, nodeid) && !build_read(&v, req, nodeid))
-		put_slot(tid, &v);
+	if (!sampled_node(nodeid) || !reads_from_start(req) || fresh_open(tid, nodeid))
+		return 0;
+	/* Only the slot: a re-read without its sample reads the files. One
+	   that could not be sampled leaves an invalid record, so that the
+	   thread's previous re-read's sample is never taken for it. */
+	if (build_read(&v, nodeid))
+		__builtin_memset(&v, 0, sizeof(v));
+	put_slot(tid, &v);
 	return 0;
 }
