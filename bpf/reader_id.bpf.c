@@ -72,7 +72,11 @@ static __always_inline void sample_memcg(struct pv_rid *v, struct cgroup_subsys_
 	struct memcg_vmstats *vs;
 	int i;
 
-	if (!bpf_core_field_exists(struct memcg_vmstats, stats_updates))
+	/* Kernels without per-cgroup flush thresholds (before 6.8), memsw
+	   or memory cgroups at all: no sample; the program still loads. */
+	if (!bpf_core_type_exists(struct mem_cgroup) ||
+	    !bpf_core_field_exists(struct memcg_vmstats, stats_updates) ||
+	    !bpf_core_field_exists(struct mem_cgroup, memsw))
 		return;
 	memcg = (struct mem_cgroup *)((char *)css - off);
 	vs = BPF_CORE_READ(memcg, vmstats);
