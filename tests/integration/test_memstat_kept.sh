@@ -36,7 +36,9 @@ grep -qx 'checks 14' <<<"$out" || pv_fail "not every check ran: $out"
 hits=$(( $(pv_stat_of "$s1" memstat_kept_hits) - $(pv_stat_of "$s0" memstat_kept_hits) ))
 misses=$(( $(pv_stat_of "$s1" memstat_kept_misses) - $(pv_stat_of "$s0" memstat_kept_misses) ))
 pv_log "kept memory.stat copies used: $hits, reads: $misses"
-# 40 quiet opens and 40 quiet re-reads: only a flush pass (every 2 s) or
-# the reader's own batched updates send one back to the file.
-[ "$hits" -ge 50 ] || pv_fail "want at least 50 of the 80 quiet reads from the kept copy, got $hits"
+# 40 quiet opens and 40 quiet re-reads: only a flush pass (the kernel's
+# own every 2 s, or any other cgroup reader's) or the reader's own batched
+# updates send one back to the file. Here all 80 use the copy; half is
+# asked, for a busier machine's flushes.
+[ "$hits" -ge 40 ] || pv_fail "want at least 40 of the 80 quiet reads from the kept copy, got $hits"
 echo ok
