@@ -96,7 +96,6 @@ static __always_inline void sample_memcg(struct pv_rid *v, struct cgroup_subsys_
 		v->mem_updates = u < 0 ? 1 : (__u64)u;
 	}
 	v->mem_usage = BPF_CORE_READ(memcg, memory.usage.counter);
-	v->memsw_usage = BPF_CORE_READ(memcg, memsw.usage.counter);
 	mi = memcg;
 	for (i = 0; i < PV_MEM_MAX_DEPTH && mi; i++) {
 		struct cgroup_subsys_state *parent;

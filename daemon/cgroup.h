@@ -60,7 +60,6 @@ struct pv_memcg_sample {
 	int ok;               /* 0: none; the cgroup files are read */
 	__u64 ino;            /* inode of the memory cgroup directory it is of */
 	__u64 usage;          /* memory page counter (v1 usage_in_bytes) */
-	__u64 memsw_usage;    /* memsw (v1) / swap (v2) page counter */
 	__u64 limit;          /* tightest memory max, it up to the root */
 	__u64 memsw_limit;    /* tightest memsw (v1) / swap (v2) max */
 	__u64 updates;        /* stats updates batched for a flush */

@@ -41,7 +41,6 @@ struct pv_rid {
 	/* The container's memory cgroup as the OPEN was queued, from the
 	   kernel's own counters (daemon/memstat_cache.h says why). Pages. */
 	__u64 mem_usage;            /* memory page counter (v1 usage_in_bytes) */
-	__u64 memsw_usage;          /* memsw (v1) / swap (v2) page counter */
 	__u64 mem_max;              /* tightest memory max from it up to the root */
 	__u64 memsw_max;            /* tightest memsw/swap max likewise */
 	__u64 mem_updates;          /* stats updates batched for a flush: a
