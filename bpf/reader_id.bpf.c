@@ -40,6 +40,9 @@ __u64 pv_sample_nodes[PV_SAMPLE_NODES] = {};
  * (daemon/memstat_cache.h). Mapped by the daemon (the skeleton's .bss).
  */
 __u64 pv_memstat_epoch = 0;
+/* CPU hotplug steps alone: the daemon counts the online CPUs again only
+ * after one. */
+__u64 pv_cpuhp_steps = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -264,6 +267,7 @@ int BPF_PROG(pv_rstat_unlock, struct cgroup *cgrp, int cpu, bool contended)
 SEC("tp_btf/cpuhp_exit")
 int BPF_PROG(pv_cpuhp_exit, unsigned int cpu, int state, int idx, int ret)
 {
+	__sync_fetch_and_add(&pv_cpuhp_steps, 1);
 	__sync_fetch_and_add(&pv_memstat_epoch, 1);
 	return 0;
 }

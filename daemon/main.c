@@ -776,7 +776,8 @@ int main(int argc, char **argv)
 			resolver.rid = NULL;
 		} else {
 			__atomic_store_n(&mctx.rid, resolver.rid, __ATOMIC_RELEASE);
-			pv_memstat_cache_source(pv_rid_memstat_epoch(resolver.rid));
+			pv_memstat_cache_source(pv_rid_memstat_epoch(resolver.rid),
+						pv_rid_cpuhp_steps(resolver.rid));
 			enable_resample(fs, resolver.rid);
 		}
 	}
@@ -827,7 +828,7 @@ out:
 		fuse_session_destroy(se);
 	pv_fs_free(fs);
 	pv_reader_free(reader);
-	pv_memstat_cache_source(NULL);
+	pv_memstat_cache_source(NULL, NULL);
 	pv_rid_close(resolver.rid);
 	pv_loadavg_stop(env.loadavg);
 	pv_bpf_close(env.bpf);

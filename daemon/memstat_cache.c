@@ -18,13 +18,43 @@ static struct {
 	pthread_mutex_t lock;   /* protects everything below */
 	struct slot s[PV_MEMSTAT_CACHE_ENTRIES];
 	unsigned long tick, hits, misses;
+	long ncpus;             /* online CPUs, counted at hotplug step ... */
+	__u64 ncpus_steps;      /* ... this; ncpus 0: not counted yet */
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static const volatile __u64 *epoch_src;
+static const volatile __u64 *epoch_src, *cpuhp_src;
 
-void pv_memstat_cache_source(const volatile __u64 *epoch)
+void pv_memstat_cache_source(const volatile __u64 *epoch, const volatile __u64 *cpuhp)
 {
+	pthread_mutex_lock(&cache.lock);
+	cache.ncpus = 0;
+	__atomic_store_n(&cpuhp_src, cpuhp, __ATOMIC_RELEASE);
 	__atomic_store_n(&epoch_src, epoch, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&cache.lock);
+}
+
+/* The kernel's flush threshold for the CPUs online now; 0 when unknown
+   (a copy then stands only for a read with nothing batched). Counting the
+   CPUs reads a sysfs file: done again only after a hotplug step, whose
+   count is loaded first, so a step during the count makes the next call
+   count again (and moves the epoch, staling copies kept meanwhile). */
+static __u64 flush_threshold(void)
+{
+	const volatile __u64 *src = __atomic_load_n(&cpuhp_src, __ATOMIC_ACQUIRE);
+	__u64 steps = src ? __atomic_load_n(src, __ATOMIC_ACQUIRE) : 0;
+	long n;
+
+	pthread_mutex_lock(&cache.lock);
+	if (!src || cache.ncpus <= 0 || cache.ncpus_steps != steps) {
+		pthread_mutex_unlock(&cache.lock);
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		pthread_mutex_lock(&cache.lock);
+		cache.ncpus = n > 0 ? n : 0;
+		cache.ncpus_steps = steps;
+	}
+	n = cache.ncpus;
+	pthread_mutex_unlock(&cache.lock);
+	return (__u64)n * PV_MEMCG_CHARGE_BATCH;
 }
 
 int pv_memstat_reusable(const struct pv_memstat_kept *k, __u64 ino, __u64 epoch,
@@ -80,7 +110,7 @@ int pv_memstat_get(const struct pv_memcg_sample *s, int (*read)(void *arg, struc
 	struct pv_memstat_kept k;
 	size_t start = out->len;
 	struct slot *sl;
-	long ncpus;
+	__u64 threshold;
 	int err;
 
 	if (!s || !s->ok || !s->ino || !src)
@@ -99,12 +129,12 @@ int pv_memstat_get(const struct pv_memcg_sample *s, int (*read)(void *arg, struc
 	}
 	cache.misses++;
 	pthread_mutex_unlock(&cache.lock);
-	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	threshold = flush_threshold();
 	err = read(arg, out);
 	/* The copy is reusable only while updates stay within the kernel's
-	   threshold for the CPUs online now; unknown: only with none. */
+	   threshold for the CPUs online now. */
 	k.ino = s->ino;
-	k.threshold = ncpus > 0 ? (__u64)ncpus * PV_MEMCG_CHARGE_BATCH : 0;
+	k.threshold = threshold;
 	if (!err && out->data && out->len > start)
 		keep(&k, out->data + start, out->len - start);
 	return err;

@@ -34,8 +34,10 @@
    (6.8), the kernels whose samples carry batched updates. */
 #define PV_MEMCG_CHARGE_BATCH 64
 
-/* Where the epoch is (mapped BPF memory); NULL: never reuse. */
-void pv_memstat_cache_source(const volatile __u64 *epoch);
+/* Where the epoch and the CPU hotplug step count are (mapped BPF
+   memory); NULL epoch: never reuse. The online CPUs are counted again
+   only when the step count moved. */
+void pv_memstat_cache_source(const volatile __u64 *epoch, const volatile __u64 *cpuhp);
 
 /*
  * Append memory.stat of the cgroup @s is of to @out: the kept copy when

@@ -214,6 +214,11 @@ const volatile __u64 *pv_rid_memstat_epoch(struct pv_rid_src *s)
 	return s && s->epoch_counted && s->mem_ss >= 0 ? &s->skel->bss->pv_memstat_epoch : NULL;
 }
 
+const volatile __u64 *pv_rid_cpuhp_steps(struct pv_rid_src *s)
+{
+	return pv_rid_memstat_epoch(s) ? &s->skel->bss->pv_cpuhp_steps : NULL;
+}
+
 /* Pages to bytes; PV_UNLIMITED-sized values stay huge, never wrap. */
 static __u64 page_bytes(__u64 pages, __u64 page_size)
 {

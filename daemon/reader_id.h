@@ -37,6 +37,8 @@ int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_
    memstat_cache.h), or NULL when this kernel's are not counted. Valid
    until pv_rid_close. */
 const volatile __u64 *pv_rid_memstat_epoch(struct pv_rid_src *s);
+/* CPU hotplug steps alone (within the epoch); NULL likewise. */
+const volatile __u64 *pv_rid_cpuhp_steps(struct pv_rid_src *s);
 
 /* Records taken from slots and from the map so far (the stats line). */
 void pv_rid_stats(struct pv_rid_src *s, unsigned long *slot_hits, unsigned long *map_hits);

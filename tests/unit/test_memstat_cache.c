@@ -34,14 +34,14 @@ static int fake_read(void *arg, struct buf *out)
 	return buf_error(out);
 }
 
-static volatile __u64 epoch;
+static volatile __u64 epoch, cpuhp;
 
 static int setup(void **state)
 {
 	(void)state;
 	pv_memstat_cache_clear();
 	epoch = 7;
-	pv_memstat_cache_source(&epoch);
+	pv_memstat_cache_source(&epoch, &cpuhp);
 	return 0;
 }
 
@@ -142,7 +142,7 @@ static void memstat__no_sample_or_no_epoch__always_read_nothing_kept(void **stat
 	assert_int_equal(f.reads, 2);
 	get(&s, &f, &b);                /* nothing was kept by the two above */
 	assert_int_equal(f.reads, 3);
-	pv_memstat_cache_source(NULL);  /* the epoch is not counted */
+	pv_memstat_cache_source(NULL, NULL);  /* the epoch is not counted */
 	get(&s, &f, &b);
 	get(&s, &f, &b);
 	assert_int_equal(f.reads, 5);
