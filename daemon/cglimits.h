@@ -137,8 +137,10 @@ int pv_cg_cpu_quota(const struct pv_cgroups *cg, const struct pv_container *c,
 		    __s64 *ret_quota_us, __u64 *ret_period_us);
 
 /*
- * Per-device I/O of the container: v2 io.stat, v1
- * blkio.throttle.io_service_bytes + blkio.throttle.io_serviced.
+ * Per-device I/O of the container: v2 io.stat (recursive by nature), v1
+ * blkio.throttle.io_service_bytes_recursive + io_serviced_recursive
+ * (falling back to the non-recursive files on old kernels). -ENODEV when
+ * no hierarchy holds the io/blkio controller. @ret_n written on success.
  */
 int pv_cg_io(const struct pv_cgroups *cg, const struct pv_container *c,
 	     struct pv_io_dev *devs, int max, int *ret_n);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cglimits.h"
 
 #define MAX_COLS 32
 
@@ -131,12 +130,4 @@ int render_diskstats(const struct diskstats_view *v, struct buf *out)
 		buf_puts(out, "\n");
 	}
 	return buf_error(out);
-}
-
-int pv_collect_io(const struct pv_cgroups *cg, const struct pv_container *c,
-		  struct pv_io_dev *devs, int max, int *ret_n)
-{
-	/* One reader of the io/blkio files (cglimits.c): buffers sized to
-	   the file, whatever its length. */
-	return pv_cg_io(cg, c, devs, max, ret_n);
 }

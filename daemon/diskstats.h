@@ -12,7 +12,6 @@
 
 #include "buf.h"
 #include "cgparse.h"
-#include "cgroup.h"
 
 struct diskstats_view {
 	const char *host_text;        /* host /proc/diskstats */
@@ -23,14 +22,5 @@ struct diskstats_view {
 
 /* Pure; 0 or -errno. Devices whose four counters are all 0 are left out. */
 int render_diskstats(const struct diskstats_view *v, struct buf *out);
-
-/*
- * The container's per-device I/O: v2 io.stat (recursive by nature), v1
- * blkio.throttle.io_service_bytes_recursive + io_serviced_recursive
- * (falling back to the non-recursive files on old kernels). -ENODEV when
- * no hierarchy holds the io/blkio controller. @ret_n written on success.
- */
-int pv_collect_io(const struct pv_cgroups *cg, const struct pv_container *c,
-		  struct pv_io_dev *devs, int max, int *ret_n);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cglimits.h"
 #include "cpuinfo.h"
 #include "diskstats.h"
 #include "fdcache.h"
@@ -161,7 +162,7 @@ int pv_produce_diskstats(const struct pv_env *env, const struct pv_container *c,
 	err = read_host_cached(&cache_diskstats, env->proc, "diskstats", &host);
 	if (err)
 		goto out;
-	err = pv_collect_io(&env->cg, c, devs, PV_MAX_IO_DEVS, &n);
+	err = pv_cg_io(&env->cg, c, devs, PV_MAX_IO_DEVS, &n);
 	if (err == -ENODEV) {
 		n = 0; /* no io/blkio controller: no I/O we can attribute */
 		err = 0;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cglimits.h"
 #include "diskstats.h"
 #include "fileio.h"
 
@@ -72,7 +73,7 @@ static void check(struct fx *f, const char *want)
 	struct diskstats_view v = { .host_text = host, .devs = devs };
 	struct buf out = BUF_INIT;
 
-	assert_int_equal(pv_collect_io(&f->cg, &f->c, devs, PV_MAX_IO_DEVS, &v.ndevs), 0);
+	assert_int_equal(pv_cg_io(&f->cg, &f->c, devs, PV_MAX_IO_DEVS, &v.ndevs), 0);
 	assert_int_equal(render_diskstats(&v, &out), 0);
 	assert_text(out.data, want);
 	buf_free(&out);
@@ -126,10 +127,10 @@ static void diskstats__no_io_file__error(void **state)
 	struct fx *f = fx_io("v2", 1, "/unlimited");
 	int n = 77;
 
-	assert_int_equal(pv_collect_io(&f->cg, &f->c, devs, 4, &n), -ENOENT);
+	assert_int_equal(pv_cg_io(&f->cg, &f->c, devs, 4, &n), -ENOENT);
 	assert_int_equal(n, 77);
 	f->cg.by_ctrl[PV_CTRL_IO] = -1;
-	assert_int_equal(pv_collect_io(&f->cg, &f->c, devs, 4, &n), -ENODEV);
+	assert_int_equal(pv_cg_io(&f->cg, &f->c, devs, 4, &n), -ENODEV);
 	fx_free(f);
 }
 
