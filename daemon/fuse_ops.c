@@ -22,10 +22,12 @@
  * reply the reader may be running, or already asleep in its read, as they
  * count. The first read at offset 0 takes that rendering when it comes
  * within PV_OPEN_RENDER_FRESH_NS of the rendering's start (cat, free, ps,
- * Python: tens of µs) — the same figures a rendering inside open would
- * have given — and renders afresh otherwise, so a handle read long after
- * open never shows figures from its open. Files use direct_io, so read(2) never goes
- * through the page cache and never stops at the reported size.
+ * Python: tens of µs; procview_reader_id.h, shared with the BPF program,
+ * which samples no memory for such a read) — the same figures a rendering
+ * inside open would have given — and renders afresh otherwise, so a
+ * handle read long after open never shows figures from its open. Files
+ * use direct_io, so read(2) never goes through the page cache and never
+ * stops at the reported size.
  *
  * Size: not 0 as on /proc. sendfile(2)/splice(2) of a FUSE file go through
  * the page cache even with direct_io (fuse_splice_read ->
@@ -61,11 +63,6 @@
 /* Short: the tree never changes, but a short timeout keeps a restarted
  * daemon's fresh mount from meeting long-lived stale kernel entries. */
 #define PV_TIMEOUT 1.0
-/* How old the rendering made at open may be for the first read at offset
- * 0 to take it instead of rendering again (see the top of this file):
- * PV_OPEN_RENDER_FRESH_NS, shared with the BPF program, which samples no
- * memory for such a read. */
-
 struct pv_node {
 	char *name;                 /* component; "" for the root */
 	fuse_ino_t parent;
@@ -447,10 +444,15 @@ static int render(struct pv_fs *fs, struct pv_handle *h)
 	int rc;
 
 	buf_reset(&h->out);
-	if (same_cgroup(fs, h, h->vf->ident_roles_before))
+	if (same_cgroup(fs, h, h->vf->ident_roles_before)) {
+		h->c->mem.ok = 0;
 		return -EIO;
+	}
 	pv_cg_verified_reset();
 	rc = h->vf->produce(fs->env, h->c, &h->out);
+	/* The kernel's memory sample is of one request (the OPEN, or a
+	   re-read's READ): never of a later rendering. */
+	h->c->mem.ok = 0;
 	if (!rc)
 		rc = buf_error(&h->out);
 	/* Hierarchies the producer read only through the directory inodes
@@ -515,8 +517,6 @@ static void open_render(struct pv_fs *fs, struct pv_handle *h)
 	h->open_render_ns = mono_ns();
 	h->rendered = !render(fs, h);
 	h->open_rendering = h->rendered;
-	/* The kernel's sample is of the OPEN's moment: re-reads read files. */
-	h->c->mem.ok = 0;
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -636,7 +636,6 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (off == 0 && h->vf->mem_sample && resample)
 			resample(fs->resolve_ctx, fuse_req_ctx(req)->pid, ino, &h->c->mem);
 		rc = render(fs, h);
-		h->c->mem.ok = 0;   /* this request's only */
 		h->rendered = !rc;
 	}
 	if (!rc) {

@@ -11,16 +11,24 @@
 #define CPUT   (PV_IDENT_CPU_ACCT | (1u << PV_CTRL_CPUACCT) | VCPUS)
 #define IO     (1u << PV_CTRL_IO)
 
-/* Adding a served file is one line here; getattr/readdir/open/read follow. */
+/* Adding a served file is one entry here; getattr/readdir/open/read follow. */
 const struct pv_vfile pv_vfiles[] = {
-	{ "/proc/meminfo", pv_produce_meminfo, MEM, 0, 1, 0, 1 },
-	{ "/proc/cpuinfo", pv_produce_cpuinfo, VCPUS, 0, 1, 0, 0 },
-	{ "/proc/stat", pv_produce_stat, CPUT, PV_IDENT_CPU_ACCT, 0, 1, 0 },
-	{ "/proc/uptime", pv_produce_uptime, CPUT, PV_IDENT_CPU_ACCT, 0, 0, 0 },
-	{ "/proc/loadavg", pv_produce_loadavg, PV_IDENT_CPU_ACCT, 0, 0, 1, 0 },
-	{ "/proc/diskstats", pv_produce_diskstats, IO, 0, 1, 0, 0 },
-	{ "/proc/swaps", pv_produce_swaps, MEM, 0, 1, 0, 1 },
-	{ "/sys/devices/system/cpu/online", pv_produce_cpu_online, VCPUS, 0, 1, 0, 0 },
+	{ .path = "/proc/meminfo", .produce = pv_produce_meminfo, .ident_roles = MEM,
+	  .cg_reads_only = 1, .mem_sample = 1 },
+	{ .path = "/proc/cpuinfo", .produce = pv_produce_cpuinfo, .ident_roles = VCPUS,
+	  .cg_reads_only = 1 },
+	{ .path = "/proc/stat", .produce = pv_produce_stat, .ident_roles = CPUT,
+	  .ident_roles_before = PV_IDENT_CPU_ACCT, .counts_reader = 1 },
+	{ .path = "/proc/uptime", .produce = pv_produce_uptime, .ident_roles = CPUT,
+	  .ident_roles_before = PV_IDENT_CPU_ACCT },
+	{ .path = "/proc/loadavg", .produce = pv_produce_loadavg, .ident_roles = PV_IDENT_CPU_ACCT,
+	  .counts_reader = 1 },
+	{ .path = "/proc/diskstats", .produce = pv_produce_diskstats, .ident_roles = IO,
+	  .cg_reads_only = 1 },
+	{ .path = "/proc/swaps", .produce = pv_produce_swaps, .ident_roles = MEM,
+	  .cg_reads_only = 1, .mem_sample = 1 },
+	{ .path = "/sys/devices/system/cpu/online", .produce = pv_produce_cpu_online,
+	  .ident_roles = VCPUS, .cg_reads_only = 1 },
 };
 const size_t pv_nvfiles = sizeof(pv_vfiles) / sizeof(pv_vfiles[0]);
 
