@@ -27,8 +27,8 @@ __u32 pv_map_all = 0;         /* 1: every OPEN's record in pv_rid too (the
 const volatile __u32 pv_nr_subsys = 0; /* CGROUP_SUBSYS_COUNT, capped */
 const volatile __s32 pv_mem_ss = -1;   /* memory_cgrp_id; -1: no memory sample */
 const volatile __u32 pv_ss_mask = ~0u; /* subsystem ids whose cgroup the daemon uses */
-/* Nodes whose re-reads (READ at offset 0) get a memory sample in their
- * slot (meminfo, swaps), set by the daemon; 0: none. */
+/* Nodes whose OPENs and re-reads (READ at offset 0) carry a memory
+ * sample (meminfo, swaps), set by the daemon; 0: none. */
 __u64 pv_sample_nodes[PV_SAMPLE_NODES] = {};
 
 /*
@@ -153,6 +153,15 @@ static __always_inline void memory_of(struct pv_rid *v, struct css_set *cset)
 	sample_memcg(v, css);
 }
 
+/* A node whose renderings use the memory sample (pv_sample_nodes)? */
+static __always_inline int sampled_node(__u64 nodeid)
+{
+	for (int i = 0; i < PV_SAMPLE_NODES; i++)
+		if (pv_sample_nodes[i] == nodeid)
+			return 1;
+	return 0;
+}
+
 /* Fill @v for the task that queued @req (its pid namespace's init's
  * cgroups in a child namespace); 0, or -1 when the kernel's data were not
  * there to read (the caller records an invalid record then). */
@@ -184,7 +193,9 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 			continue;   /* stays 0 */
 		v->ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
 	}
-	memory_of(v, cset);
+	/* Only meminfo and swaps render from the sample. */
+	if (sampled_node(v->nodeid))
+		memory_of(v, cset);
 	return 0;
 }
 
@@ -213,14 +224,6 @@ static __always_inline int build_read(struct pv_rid *v, __u64 nodeid)
 	v->at_ns = bpf_ktime_get_ns();
 	memory_of(v, BPF_CORE_READ(src, cgroups));
 	return v->mem_ok ? 0 : -1;
-}
-
-static __always_inline int sampled_node(__u64 nodeid)
-{
-	for (int i = 0; i < PV_SAMPLE_NODES; i++)
-		if (pv_sample_nodes[i] == nodeid)
-			return 1;
-	return 0;
 }
 
 /* Is @tid's slot its OPEN of @nodeid, queued so recently that the first

@@ -27,6 +27,7 @@
 #include "bpf_loader.h"
 #include "caps.h"
 #include "daemon_state.h"
+#include "cglimits.h"
 #include "env.h"
 #include "fileio.h"
 #include "fuse_ops.h"
@@ -595,14 +596,17 @@ static int resample(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_memcg_sample
 	return pv_rid_take_read(rs->rid, pid, ino, ret);
 }
 
-/* Re-reads of meminfo and swaps get the kernel's memory sample of their
-   READ (memstat_cache.h), when this kernel counts the memstat epoch. */
-static void enable_resample(struct pv_fs *fs, struct pv_rid_src *rid)
+/* Opens and re-reads of meminfo and swaps carry the kernel's memory
+   sample (memstat_cache.h) when this kernel counts the memstat epoch and
+   memory is on a v1 hierarchy, the one meminfo.c renders from samples. */
+static void enable_samples(const struct pv_cgroups *cg, struct pv_fs *fs,
+			   struct pv_rid_src *rid)
 {
 	__u64 nodes[PV_SAMPLE_NODES];
 	int n = pv_fs_sample_nodes(fs, nodes, PV_SAMPLE_NODES);
 
-	if (pv_rid_memstat_epoch(rid) && !pv_rid_sample_nodes(rid, nodes, n))
+	if (pv_rid_memstat_epoch(rid) && pv_cg_is_v2(cg, PV_CTRL_MEMORY) == 0 &&
+	    !pv_rid_sample_nodes(rid, nodes, n))
 		pv_fs_set_resample(fs, resample);
 }
 
@@ -778,7 +782,7 @@ int main(int argc, char **argv)
 			__atomic_store_n(&mctx.rid, resolver.rid, __ATOMIC_RELEASE);
 			pv_memstat_cache_source(pv_rid_memstat_epoch(resolver.rid),
 						pv_rid_cpuhp_steps(resolver.rid));
-			enable_resample(fs, resolver.rid);
+			enable_samples(&env.cg, fs, resolver.rid);
 		}
 	}
 	pv_debug("mounted %s (pid %d)%s", mnt, (int)getpid(), env.bpf ? "" : " degraded");

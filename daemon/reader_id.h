@@ -51,7 +51,8 @@ void pv_rid_stats(struct pv_rid_src *s, unsigned long *slot_hits, unsigned long 
  */
 int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *ret);
 
-/* The nodes (at most PV_SAMPLE_NODES) whose re-reads get a sample. */
+/* The nodes (at most PV_SAMPLE_NODES) whose opens and re-reads carry a
+   memory sample; none before this call. */
 int pv_rid_sample_nodes(struct pv_rid_src *s, const __u64 *nodes, int n);
 
 /*

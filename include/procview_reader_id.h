@@ -8,9 +8,10 @@
  * mapped slot (pv_rid_slot below), or, when the slot was busy, with one
  * bpf() lookup-and-delete in the map pv_rid — instead of reading
  * /proc/<pid>/ns/pid,
- * /proc/<pid>/cgroup and stat-ing cgroup directories. The record also
- * samples the container's memory cgroup (daemon/memstat_cache.h); a READ
- * at offset 0 of meminfo or swaps leaves a record with only that sample,
+ * /proc/<pid>/cgroup and stat-ing cgroup directories. An open of meminfo
+ * or swaps (pv_sample_nodes) also samples the container's memory cgroup
+ * (daemon/memstat_cache.h); a READ at offset 0 of them leaves a record
+ * with only that sample,
  * in the slot alone (PV_FUSE_READ records). Not pinned: the program lives
  * and dies with the daemon. Fixed-width fields only.
  */
