@@ -27,9 +27,10 @@
 
 #include "buf.h"
 #include "cgroup.h"
+#include "kept.h"
 
 /* Cgroups whose copy is kept (least recently used out). */
-#define PV_MEMSTAT_CACHE_ENTRIES 64
+#define PV_MEMSTAT_CACHE_ENTRIES PV_KEPT_ENTRIES
 /* The kernel's MEMCG_CHARGE_BATCH since per-cgroup flush thresholds
    (6.8), the kernels whose samples carry batched updates. */
 #define PV_MEMCG_CHARGE_BATCH 64
@@ -47,18 +48,10 @@ void pv_memstat_cache_source(const volatile __u64 *epoch, const volatile __u64 *
 int pv_memstat_get(const struct pv_memcg_sample *s, int (*read)(void *arg, struct buf *out),
 		   void *arg, struct buf *out);
 
-/* A kept copy's identity: of which cgroup, at which epoch, and the flush
-   threshold of the CPUs online then. */
-struct pv_memstat_kept {
-	__u64 ino;
-	__u64 epoch;
-	__u64 threshold;
-};
-
-/* Pure: does copy @k stand for a read of cgroup @ino now (epoch @epoch,
-   @updates batched at the OPEN)? */
-int pv_memstat_reusable(const struct pv_memstat_kept *k, __u64 ino, __u64 epoch,
-			__u64 updates);
+/* Pure: does copy @k (aux: the flush threshold of the CPUs online at its
+   read) stand for a read of cgroup @ino now (epoch @epoch, @updates
+   batched at the OPEN)? */
+int pv_memstat_reusable(const struct pv_kept_tag *k, __u64 ino, __u64 epoch, __u64 updates);
 
 void pv_memstat_cache_stats(unsigned long *hits, unsigned long *misses);
 /* Drop every copy and zero the counts (tests). */

@@ -60,7 +60,7 @@ static const char *get(const struct pv_memcg_sample *s, struct fake_file *f, str
 
 static void memstat__reusable__only_same_cgroup_epoch_within_threshold(void **state)
 {
-	struct pv_memstat_kept k = { .ino = 42, .epoch = 3, .threshold = 128 };
+	struct pv_kept_tag k = { .ino = 42, .epoch = 3, .aux = 128 };
 
 	(void)state;
 	assert_true(pv_memstat_reusable(&k, 42, 3, 0));
