@@ -27,6 +27,7 @@ __u32 pv_map_all = 0;         /* 1: every OPEN's record in pv_rid too (the
 const volatile __u32 pv_nr_subsys = 0; /* CGROUP_SUBSYS_COUNT, capped */
 const volatile __s32 pv_mem_ss = -1;   /* memory_cgrp_id; -1: no memory sample */
 const volatile __u32 pv_ss_mask = ~0u; /* subsystem ids whose cgroup the daemon uses */
+const volatile __s32 pv_io_ss = -1;    /* io_cgrp_id on a v1 hierarchy; -1: no blkio fields */
 /* Nodes whose OPENs and re-reads (READ at offset 0) carry a memory
  * sample (meminfo, swaps), set by the daemon; 0: none. */
 __u64 pv_sample_nodes[PV_SAMPLE_NODES] = {};
@@ -43,6 +44,10 @@ __u64 pv_memstat_epoch = 0;
 /* CPU hotplug steps alone: the daemon counts the online CPUs again only
  * after one. */
 __u64 pv_cpuhp_steps = 0;
+/* Cgroups made on the host, any hierarchy: a blkio cgroup seen without
+ * children at two OPENs with the same count had none in between
+ * (daemon/blkio_kept.h). */
+__u64 pv_cg_mkdirs = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -139,6 +144,31 @@ static __always_inline struct task_struct *container_task(unsigned int *level)
 	return src;
 }
 
+/* The blkio cgroup of @cset: its id in v->ss_id, whether it has
+ * children, live or dying (a dying one stays on the list until released,
+ * after its blkgs went offline), and the count of cgroups made before
+ * that was seen. */
+static __always_inline void blkio_of(struct pv_rid *v, struct css_set *cset)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct list_head *next = NULL;
+	__u64 mkdirs;
+
+	if (pv_io_ss < 0 || pv_io_ss >= PV_RID_SUBSYS)
+		return;
+	/* Loaded first: a child linked after the look below was made after
+	   it, and its cgroup_mkdir event comes later still. */
+	mkdirs = *(volatile __u64 *)&pv_cg_mkdirs;
+	if (bpf_core_read(&css, sizeof(css), &cset->subsys[pv_io_ss & (PV_RID_SUBSYS - 1)]) ||
+	    !css)
+		return;
+	v->ss_id[pv_io_ss & (PV_RID_SUBSYS - 1)] = BPF_CORE_READ(css, cgroup, kn, id);
+	if (bpf_core_read(&next, sizeof(next), &css->children.next) || !next)
+		return;
+	v->io_mkdirs = mkdirs;
+	v->io_flags = PV_IO_SEEN | (next == &css->children ? PV_IO_ALONE : 0);
+}
+
 /* The memory cgroup of @cset: its id in v->ss_id and its sample. */
 static __always_inline void memory_of(struct pv_rid *v, struct css_set *cset)
 {
@@ -193,6 +223,7 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 			continue;   /* stays 0 */
 		v->ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
 	}
+	blkio_of(v, cset);
 	/* Only meminfo and swaps render from the sample. */
 	if (sampled_node(v->nodeid))
 		memory_of(v, cset);
@@ -272,6 +303,13 @@ int BPF_PROG(pv_cpuhp_exit, unsigned int cpu, int state, int idx, int ret)
 {
 	__sync_fetch_and_add(&pv_cpuhp_steps, 1);
 	__sync_fetch_and_add(&pv_memstat_epoch, 1);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(pv_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	__sync_fetch_and_add(&pv_cg_mkdirs, 1);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 
+#include "blkio_kept.h"
 #include "fdcache.h"
 #include "fileio.h"
 
@@ -599,7 +600,8 @@ int pv_cg_io(const struct pv_cgroups *cg, const struct pv_container *c,
 	     struct pv_io_dev *devs, int max, int *ret_n)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
-	int v2 = pv_cg_is_v2(cg, PV_CTRL_IO), err;
+	int v2 = pv_cg_is_v2(cg, PV_CTRL_IO), err, idx;
+	__u64 ino;
 
 	if (v2 < 0)
 		return v2;
@@ -611,24 +613,33 @@ int pv_cg_io(const struct pv_cgroups *cg, const struct pv_container *c,
 	}
 	/*
 	 * The _recursive files include nested cgroups (a container's figures
-	 * include its children); older kernels only have the flat ones.
+	 * include its children); older kernels only have the flat ones. The
+	 * I/O counts first: they tell whether a kept parse stands for both
+	 * files (blkio_kept.h).
 	 */
-	err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
-			     "blkio.throttle.io_service_bytes_recursive", &a);
+	err = pv_cg_read_buf(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced_recursive", &b);
 	if (err == -ENOENT) {
-		buf_reset(&a);
-		err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
-				     "blkio.throttle.io_service_bytes", &a);
+		buf_reset(&b);
+		err = pv_cg_read_buf(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes", &a);
 		if (!err)
-			err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
-					     "blkio.throttle.io_serviced", &b);
-	} else if (!err) {
-		err = pv_cg_read_buf(cg, c, PV_CTRL_IO,
-				     "blkio.throttle.io_serviced_recursive", &b);
+			err = pv_cg_read_buf(cg, c, PV_CTRL_IO, "blkio.throttle.io_serviced", &b);
+		if (!err)
+			err = pv_parse_blkio_v1(a.data ? a.data : "", b.data ? b.data : "",
+						devs, max, ret_n);
+		goto out;
 	}
+	if (err)
+		goto out;
+	idx = pv_cg_hier(cg, PV_CTRL_IO);
+	ino = idx >= 0 && idx < PV_MAX_HIER ? c->ino[idx] : 0;
+	if (!pv_blkio_kept_get(&c->blkio, ino, b.data, b.len, devs, max, ret_n))
+		goto out;
+	err = pv_cg_read_buf(cg, c, PV_CTRL_IO, "blkio.throttle.io_service_bytes_recursive", &a);
 	if (!err)
 		err = pv_parse_blkio_v1(a.data ? a.data : "", b.data ? b.data : "",
 					devs, max, ret_n);
+	if (!err)
+		pv_blkio_kept_put(&c->blkio, ino, b.data, b.len, devs, *ret_n);
 out:
 	buf_free(&a);
 	buf_free(&b);

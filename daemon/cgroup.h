@@ -65,6 +65,18 @@ struct pv_memcg_sample {
 	__u64 updates;        /* stats updates batched for a flush */
 };
 
+/*
+ * The container's v1 blkio cgroup as the kernel had it when the reader's
+ * OPEN was queued (reader_id.bpf.c), for that open's rendering only: what
+ * proves a kept reading of its statistics current (daemon/blkio_kept.h).
+ */
+struct pv_blkio_probe {
+	int ok;               /* 0: none; nothing kept is used or made */
+	int alone;            /* it had no child cgroup, live or dying */
+	__u64 ino;            /* inode of the blkio cgroup directory */
+	__u64 mkdirs;         /* cgroups made on the host before that was seen */
+};
+
 struct pv_container {
 	char path[PV_MAX_HIER][PV_CGPATH_MAX]; /* index as cg->h[]; "/" = root */
 	__u64 cpu_cgid;    /* inode of the container dir in h[cpu_acct] */
@@ -80,6 +92,7 @@ struct pv_container {
 				   as the kernel reported it at open (reader
 				   identity from BPF); 0: not known */
 	struct pv_memcg_sample mem;
+	struct pv_blkio_probe blkio;
 };
 
 /*

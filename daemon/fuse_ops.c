@@ -445,14 +445,14 @@ static int render(struct pv_fs *fs, struct pv_handle *h)
 
 	buf_reset(&h->out);
 	if (same_cgroup(fs, h, h->vf->ident_roles_before)) {
-		h->c->mem.ok = 0;
+		h->c->mem.ok = h->c->blkio.ok = 0;
 		return -EIO;
 	}
 	pv_cg_verified_reset();
 	rc = h->vf->produce(fs->env, h->c, &h->out);
-	/* The kernel's memory sample is of one request (the OPEN, or a
-	   re-read's READ): never of a later rendering. */
-	h->c->mem.ok = 0;
+	/* The kernel's memory sample and blkio probe are of one request
+	   (the OPEN, or a re-read's READ): never of a later rendering. */
+	h->c->mem.ok = h->c->blkio.ok = 0;
 	if (!rc)
 		rc = buf_error(&h->out);
 	/* Hierarchies the producer read only through the directory inodes

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blkio_kept.h"
 #include "bpf_loader.h"
 #include "caps.h"
 #include "daemon_state.h"
@@ -489,7 +490,7 @@ static void log_stats(struct maint_ctx *m)
 	struct pv_reader_stats rs;
 	struct pv_fdcache_stats fc;
 	struct pv_fs_stats fst;
-	unsigned long rid_slot, rid_map, ms_hits, ms_misses;
+	unsigned long rid_slot, rid_map, ms_hits, ms_misses, io_hits, io_misses;
 	struct mallinfo2 mi = mallinfo2();
 	long st[4];
 
@@ -499,19 +500,20 @@ static void log_stats(struct maint_ctx *m)
 	pv_fs_stats(m->fs, &fst);
 	pv_rid_stats(__atomic_load_n(&m->rid, __ATOMIC_ACQUIRE), &rid_slot, &rid_map);
 	pv_memstat_cache_stats(&ms_hits, &ms_misses);
+	pv_blkio_kept_stats(&io_hits, &io_misses);
 	/* malloc's view: in use (heap, mmapped blocks) and free (kept). */
 	pv_info("stats: rss_kb=%ld rss_anon_kb=%ld rss_file_kb=%ld threads=%ld heap_used_kb=%zu "
 		"mmap_kb=%zu heap_free_kb=%zu handles=%zu reader_ns=%zu reader_cg=%zu "
 		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu kept_fds=%zu kept_fd_hits=%lu "
 		"kept_fd_misses=%lu reader_id_hits=%lu reader_id_misses=%lu open_render_inline=%lu "
 		"open_render_after=%lu open_rendering_read=%lu open_rendering_stale=%lu "
-		"rid_slot_hits=%lu rid_map_hits=%lu memstat_kept_hits=%lu memstat_kept_misses=%lu",
+		"rid_slot_hits=%lu rid_map_hits=%lu memstat_kept_hits=%lu memstat_kept_misses=%lu blkio_kept_hits=%lu blkio_kept_misses=%lu",
 		st[0], st[1], st[2], st[3], mi.uordblks / 1024, mi.hblkhd / 1024, mi.fordblks / 1024,
 		pv_fs_open_handles(m->fs), rs.ns_entries, rs.cg_entries,
 		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned, fc.entries, fc.hits,
 		fc.misses, rs.id_hits, rs.id_misses, fst.open_render_inline, fst.open_render_after,
 		fst.open_rendering_read, fst.open_rendering_stale, rid_slot, rid_map, ms_hits,
-		ms_misses);
+		ms_misses, io_hits, io_misses);
 }
 
 static double mono_s(void)
@@ -581,11 +583,13 @@ static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *re
 		*reader_cpu = ids.cpu;
 		err = pv_reader_resolve_ids(rs->reader, pid, &ids, ret);
 		ret->mem = ids.mem;   /* this open's only */
+		ret->blkio = ids.blkio;
 		return err;
 	}
 	*reader_cpu = -1;
 	err = pv_reader_resolve(rs->reader, pid, ret);
 	ret->mem.ok = 0;
+	ret->blkio.ok = 0;
 	return err;
 }
 

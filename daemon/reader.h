@@ -78,6 +78,7 @@ struct pv_reader_ids {
 	int own_pidns;
 	int cpu;                  /* where the reader queued its OPEN */
 	struct pv_memcg_sample mem;
+	struct pv_blkio_probe blkio;
 };
 
 /*

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cglimits.h"
 #include "fileio.h"
 #include "log.h"
 #include "procview_reader_id.h"
@@ -26,6 +27,8 @@ struct pv_rid_src {
 	const struct pv_cgroups *cg;
 	int ss_of[PV_MAX_HIER];   /* v1 hierarchy -> a subsystem id bound to it */
 	int mem_ss;               /* memory_cgrp_id, or -1 */
+	int io_ss;                /* io_cgrp_id when on a v1 hierarchy and
+				     cgroup_mkdir is counted; else -1 */
 	int epoch_counted;        /* pv_memstat_epoch is counted */
 	__u64 page_size;
 };
@@ -98,6 +101,12 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 	s->mem_ss = enum_id > 0 ? ss_id(btf, enum_id, ss_name[PV_CTRL_MEMORY]) : -1;
 	if (s->mem_ss >= PV_RID_SUBSYS)
 		s->mem_ss = -1;
+	/* blkio probes: v1 only (v2's io.stat is one file anyway). */
+	s->io_ss = enum_id > 0 && pv_cg_is_v2(cg, PV_CTRL_IO) == 0 &&
+		   btf__find_by_name_kind(btf, "btf_trace_cgroup_mkdir", BTF_KIND_TYPEDEF) > 0 ?
+			   ss_id(btf, enum_id, ss_name[PV_CTRL_IO]) : -1;
+	if (s->io_ss >= PV_RID_SUBSYS)
+		s->io_ss = -1;
 	/* A kernel without these tracepoints: memory.stat is read on every
 	   open (memstat_cache.h). */
 	s->epoch_counted =
@@ -115,12 +124,15 @@ int pv_rid_open(const struct pv_cgroups *cg, struct pv_rid_src **ret)
 	}
 	s->skel->rodata->pv_nr_subsys = count < PV_RID_SUBSYS ? (__u32)count : PV_RID_SUBSYS;
 	s->skel->rodata->pv_mem_ss = s->mem_ss;
+	s->skel->rodata->pv_io_ss = s->io_ss;
 	s->skel->rodata->pv_ss_mask = ss_mask(s);
 	s->page_size = (__u64)sysconf(_SC_PAGESIZE);
 	if (!s->epoch_counted) {
 		bpf_program__set_autoload(s->skel->progs.pv_rstat_unlock, false);
 		bpf_program__set_autoload(s->skel->progs.pv_cpuhp_exit, false);
 	}
+	if (s->io_ss < 0)
+		bpf_program__set_autoload(s->skel->progs.pv_cgroup_mkdir, false);
 	err = reader_id_bpf__load(s->skel);
 	if (!err)
 		err = reader_id_bpf__attach(s->skel);
@@ -286,6 +298,21 @@ static void sample_of(const struct pv_rid_src *s, const struct pv_rid *v,
 	};
 }
 
+/* The blkio fields of OPEN record @v as a probe (cgroup.h); not ok without. */
+static void blkio_probe_of(const struct pv_rid_src *s, const struct pv_rid *v,
+			   struct pv_blkio_probe *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!(v->io_flags & PV_IO_SEEN) || s->io_ss < 0)
+		return;
+	*ret = (struct pv_blkio_probe){
+		.ok = 1,
+		.alone = !!(v->io_flags & PV_IO_ALONE),
+		.ino = v->ss_id[s->io_ss],
+		.mkdirs = v->io_mkdirs,
+	};
+}
+
 int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *ret)
 {
 	struct pv_rid v;
@@ -337,5 +364,6 @@ int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_
 	ret->init_pid = ret->own_pidns ? (pid_t)v.init_tgid : tid;
 	ret->cpu = (int)v.cpu;
 	sample_of(s, &v, &ret->mem);
+	blkio_probe_of(s, &v, &ret->blkio);
 	return 0;
 }

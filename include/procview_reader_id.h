@@ -50,9 +50,17 @@ struct pv_rid {
 	__u32 opcode;               /* PV_FUSE_OPEN: the whole record;
 				       PV_FUSE_READ: a re-read's (READ at
 				       offset 0) memory fields only */
-	__u32 pad;
+	__u32 io_flags;             /* PV_IO_* below (OPEN records) */
 	__u64 at_ns;                /* CLOCK_MONOTONIC when it was queued */
+	/* The container's v1 blkio cgroup as the OPEN was queued
+	   (daemon/blkio_kept.h says why): the count of cgroups made so far
+	   on the host (pv_cg_mkdirs), loaded before it was seen whether the
+	   cgroup had children (PV_IO_ALONE). */
+	__u64 io_mkdirs;
 };
+
+#define PV_IO_SEEN  1u   /* io_mkdirs and PV_IO_ALONE were read */
+#define PV_IO_ALONE 2u   /* the blkio cgroup had no child, live or dying */
 
 #define PV_FUSE_OPEN 14   /* enum fuse_opcode (uapi, stable) */
 #define PV_FUSE_READ 15
