@@ -209,3 +209,11 @@ pv_stats() {
 }
 # pv_stat_of LINE KEY: the value of KEY in a pv_stats line.
 pv_stat_of() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+# pv_checks_ok OUT N WHAT: a checker's output OUT ("ok ..."/"FAIL ..."
+# lines, then "checks N") has no FAIL line (else fails: WHAT) and all N.
+pv_checks_ok() {
+	grep '^FAIL' <<<"$1" && pv_fail "$3"
+	grep -qx "checks $2" <<<"$1" || pv_fail "not every check ran: $1"
+}
+# pv_stat_delta BEFORE AFTER KEY: how much KEY grew between two pv_stats lines.
+pv_stat_delta() { echo $(( $(pv_stat_of "$2" "$3") - $(pv_stat_of "$1" "$3") )); }

@@ -15,6 +15,19 @@ pvm_field() {
 # Directory of test cgroup $1 in the hierarchy of controller $2.
 pvm_dir() { pv_cg_dir "$1" "$(pvm_field "$2")"; }
 
+# The whole disk holding $PV_TMP (cgroup I/O is accounted per disk): sets
+# PVM_DISK (its /dev path) and PVM_MAJMIN. Skips the test when $PV_TMP is
+# on no block device.
+pvm_tmp_disk() {
+	local src disk
+	src=$(findmnt -no SOURCE -T "$PV_TMP")
+	[ -b "$src" ] || pv_skip "$PV_TMP is not on a block device ($src)"
+	disk=$(lsblk -no PKNAME "$src" 2>/dev/null | head -1)
+	PVM_DISK=/dev/${disk:-$(basename "$src")}
+	[ -b "$PVM_DISK" ] || PVM_DISK=$src
+	PVM_MAJMIN=$(lsblk -dno MAJ:MIN "$PVM_DISK" | tr -d ' ')
+}
+
 # Run CMD... inside test cgroup $1 (every hierarchy), as a child of ours.
 pvm_in() {
 	local name=$1

@@ -15,12 +15,8 @@ set -u
 pv_init
 pv_need_kernel_identity
 [ -n "$(pvm_field blkio)" ] || pv_skip "blkio is not on a v1 hierarchy here (v2 io.stat is one file)"
-src=$(findmnt -no SOURCE -T "$PV_TMP")
-[ -b "$src" ] || pv_skip "$PV_TMP is not on a block device ($src)"
-disk=$(lsblk -no PKNAME "$src" 2>/dev/null | head -1)
-dev=/dev/${disk:-$(basename "$src")}
-[ -b "$dev" ] || dev=$src
-majmin=$(lsblk -dno MAJ:MIN "$dev" | tr -d ' ')
+pvm_tmp_disk
+majmin=$PVM_MAJMIN
 pv_daemon_start
 pv_kernel_identity_in_use
 
@@ -40,11 +36,10 @@ out=$(pvm_in c bash "$(dirname "$0")/blkio_check.sh" "$PV_MNT" "$d" "$majmin" "$
 rc=$?
 s1=$(pv_stats)
 pv_log "$(grep -v '^ok quiet' <<<"$out" | tr '\n' ' ')"
-grep '^FAIL' <<<"$out" && pv_fail "procview's diskstats differs from the kernel's blkio files"
+pv_checks_ok "$out" 45 "procview's diskstats differs from the kernel's blkio files"
 [ "$rc" = 0 ] || pv_fail "the reader failed: $out"
-grep -qx 'checks 45' <<<"$out" || pv_fail "not every check ran: $out"
-hits=$(( $(pv_stat_of "$s1" blkio_kept_hits) - $(pv_stat_of "$s0" blkio_kept_hits) ))
-misses=$(( $(pv_stat_of "$s1" blkio_kept_misses) - $(pv_stat_of "$s0" blkio_kept_misses) ))
+hits=$(pv_stat_delta "$s0" "$s1" blkio_kept_hits)
+misses=$(pv_stat_delta "$s0" "$s1" blkio_kept_misses)
 pv_log "kept blkio parses used: $hits, both files read: $misses"
 # 30 quiet opens before the child, 10 after it: only I/O in the container
 # sends one back to the files, and a removed child, until the kernel has

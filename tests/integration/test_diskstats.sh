@@ -11,13 +11,8 @@ pv_init
 pv_daemon_start
 
 iof=$(pvm_field blkio)
-# Whole-disk MAJ:MIN holding $PV_TMP (cgroup I/O is accounted per disk).
-src=$(findmnt -no SOURCE -T "$PV_TMP")
-[ -b "$src" ] || pv_skip "$PV_TMP is not on a block device ($src)"
-disk=$(lsblk -no PKNAME "$src" 2>/dev/null | head -1)
-dev=/dev/${disk:-$(basename "$src")}
-[ -b "$dev" ] || dev=$src
-majmin=$(lsblk -dno MAJ:MIN "$dev" | tr -d ' ')
+pvm_tmp_disk
+dev=$PVM_DISK majmin=$PVM_MAJMIN
 maj=${majmin%:*} min=${majmin#*:}
 
 pv_cg_create io
