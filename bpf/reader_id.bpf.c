@@ -31,6 +31,8 @@ const volatile __s32 pv_io_ss = -1;    /* io_cgrp_id on a v1 hierarchy; -1: no b
 /* Nodes whose OPENs and re-reads (READ at offset 0) carry a memory
  * sample (meminfo, swaps), set by the daemon; 0: none. */
 __u64 pv_sample_nodes[PV_SAMPLE_NODES] = {};
+/* Nodes whose re-reads carry a blkio probe (diskstats; every OPEN does). */
+__u64 pv_probe_nodes[PV_SAMPLE_NODES] = {};
 
 /*
  * Events after which a memory.stat read may print something else, counted:
@@ -183,11 +185,11 @@ static __always_inline void memory_of(struct pv_rid *v, struct css_set *cset)
 	sample_memcg(v, css);
 }
 
-/* A node whose renderings use the memory sample (pv_sample_nodes)? */
-static __always_inline int sampled_node(__u64 nodeid)
+/* Is @nodeid one of @nodes (pv_sample_nodes, pv_probe_nodes)? */
+static __always_inline int node_in(const __u64 *nodes, __u64 nodeid)
 {
 	for (int i = 0; i < PV_SAMPLE_NODES; i++)
-		if (pv_sample_nodes[i] == nodeid)
+		if (nodes[i] == nodeid)
 			return 1;
 	return 0;
 }
@@ -225,7 +227,7 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 	}
 	blkio_of(v, cset);
 	/* Only meminfo and swaps render from the sample. */
-	if (sampled_node(v->nodeid))
+	if (node_in(pv_sample_nodes, v->nodeid))
 		memory_of(v, cset);
 	return 0;
 }
@@ -240,11 +242,13 @@ static __always_inline int reads_from_start(struct fuse_req *req)
 	return in && !bpf_core_read(&off, sizeof(off), &in->offset) && off == 0;
 }
 
-/* A READ at offset 0 of a file whose re-reads use the memory sample:
- * only the memory cgroup's id and sample (the handle knows the rest). */
-static __always_inline int build_read(struct pv_rid *v, __u64 nodeid)
+/* A READ at offset 0 of a file whose re-reads use the memory sample
+ * (@mem) or the blkio probe (@io): only those, and their cgroup's id (the
+ * handle knows the rest). -1 when one of them could not be taken. */
+static __always_inline int build_read(struct pv_rid *v, __u64 nodeid, int mem, int io)
 {
 	struct task_struct *src;
+	struct css_set *cset;
 	unsigned int level;
 
 	src = container_task(&level);
@@ -253,8 +257,12 @@ static __always_inline int build_read(struct pv_rid *v, __u64 nodeid)
 	v->nodeid = nodeid;
 	v->opcode = PV_FUSE_READ;
 	v->at_ns = bpf_ktime_get_ns();
-	memory_of(v, BPF_CORE_READ(src, cgroups));
-	return v->mem_ok ? 0 : -1;
+	cset = BPF_CORE_READ(src, cgroups);
+	if (mem)
+		memory_of(v, cset);
+	if (io)
+		blkio_of(v, cset);
+	return (mem && !v->mem_ok) || (io && !(v->io_flags & PV_IO_SEEN)) ? -1 : 0;
 }
 
 /* Is @tid's slot its OPEN of @nodeid, queued so recently that the first
@@ -316,9 +324,10 @@ int BPF_PROG(pv_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 SEC("tp_btf/fuse_request_send")
 int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 {
-	struct pv_rid v = {};   /* ~210 bytes: the stack has room */
+	struct pv_rid v = {};   /* ~220 bytes: the stack has room */
 	__u32 tid, opcode;
 	__u64 nodeid;
+	int mem, io;
 
 	/* The opcode first: it is in @req itself, the mount three loads away. */
 	opcode = BPF_CORE_READ(req, in.h.opcode);
@@ -337,12 +346,14 @@ int BPF_PROG(pv_fuse_open, struct fuse_req *req)
 		return 0;
 	}
 	nodeid = BPF_CORE_READ(req, in.h.nodeid);
-	if (!sampled_node(nodeid) || !reads_from_start(req) || fresh_open(tid, nodeid))
+	mem = node_in(pv_sample_nodes, nodeid);
+	io = node_in(pv_probe_nodes, nodeid);
+	if ((!mem && !io) || !reads_from_start(req) || fresh_open(tid, nodeid))
 		return 0;
 	/* Only the slot: a re-read without its sample reads the files. One
 	   that could not be sampled leaves an invalid record, so that the
 	   thread's previous re-read's sample is never taken for it. */
-	if (build_read(&v, nodeid))
+	if (build_read(&v, nodeid, mem, io))
 		__builtin_memset(&v, 0, sizeof(v));
 	put_slot(tid, &v);
 	return 0;

@@ -77,6 +77,11 @@ struct pv_blkio_probe {
 	__u64 mkdirs;         /* cgroups made on the host before that was seen */
 };
 
+/* What a request's kernel record carries (vfile.h samples): the memory
+   sample, the blkio probe. */
+#define PV_SAMPLE_MEM   1u
+#define PV_SAMPLE_BLKIO 2u
+
 struct pv_container {
 	char path[PV_MAX_HIER][PV_CGPATH_MAX]; /* index as cg->h[]; "/" = root */
 	__u64 cpu_cgid;    /* inode of the container dir in h[cpu_acct] */

@@ -226,12 +226,12 @@ void pv_fs_set_resample(struct pv_fs *fs, pv_resample_fn fn)
 	__atomic_store_n(&fs->resample, fn, __ATOMIC_RELEASE);
 }
 
-int pv_fs_sample_nodes(struct pv_fs *fs, __u64 *nodes, int max)
+int pv_fs_sample_nodes(struct pv_fs *fs, unsigned int what, __u64 *nodes, int max)
 {
 	int n = 0;
 
 	for (int i = 0; i < fs->n && n < max; i++)
-		if (fs->node[i].vf && fs->node[i].vf->mem_sample)
+		if (fs->node[i].vf && (fs->node[i].vf->samples & what))
 			nodes[n++] = (__u64)i + 1;   /* node_get: ino - 1 */
 	return n;
 }
@@ -633,8 +633,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (!take_open_rendering(fs, h, off) && (off == 0 || !h->rendered)) {
 		pv_resample_fn resample = __atomic_load_n(&fs->resample, __ATOMIC_ACQUIRE);
 
-		if (off == 0 && h->vf->mem_sample && resample)
-			resample(fs->resolve_ctx, fuse_req_ctx(req)->pid, ino, &h->c->mem);
+		if (off == 0 && h->vf->samples && resample)
+			resample(fs->resolve_ctx, fuse_req_ctx(req)->pid, ino, h->c);
 		rc = render(fs, h);
 		h->rendered = !rc;
 	}

@@ -24,13 +24,12 @@ typedef int (*pv_resolve_fn)(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_con
 			     int *reader_cpu);
 
 /*
- * A re-read's memory sample: what the kernel took as @pid's READ of node
- * @ino at offset 0 was queued (reader_id.h, pv_rid_take_read). 0, or
- * -errno when there is none (the files are read). Called with the
- * resolve context.
+ * A re-read's memory sample and blkio probe into @c->mem and @c->blkio:
+ * what the kernel took as @pid's READ of node @ino at offset 0 was queued
+ * (reader_id.h, pv_rid_take_read). 0, or -errno when there is none (the
+ * files are read). Called with the resolve context.
  */
-typedef int (*pv_resample_fn)(void *ctx, pid_t pid, fuse_ino_t ino,
-			      struct pv_memcg_sample *ret);
+typedef int (*pv_resample_fn)(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *c);
 
 struct pv_fs;
 
@@ -39,10 +38,11 @@ struct pv_fs *pv_fs_new(const struct pv_env *env, pv_resolve_fn resolve,
 			void *resolve_ctx);
 void pv_fs_free(struct pv_fs *fs);      /* NULL-safe */
 
-/* Re-reads of mem_sample files (vfile.h) ask @fn; NULL: they never do. */
+/* Re-reads of files with samples (vfile.h) ask @fn; NULL: they never do. */
 void pv_fs_set_resample(struct pv_fs *fs, pv_resample_fn fn);
-/* Node ids of the mem_sample files, at most @max; returns how many. */
-int pv_fs_sample_nodes(struct pv_fs *fs, __u64 *nodes, int max);
+/* Node ids of the files whose samples include @what (PV_SAMPLE_*), at
+   most @max; returns how many. */
+int pv_fs_sample_nodes(struct pv_fs *fs, unsigned int what, __u64 *nodes, int max);
 
 /* Handles open right now (the stats line of the daemon). */
 size_t pv_fs_open_handles(struct pv_fs *fs);

@@ -593,24 +593,31 @@ static int resolve(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *re
 	return err;
 }
 
-static int resample(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_memcg_sample *ret)
+static int resample(void *ctx, pid_t pid, fuse_ino_t ino, struct pv_container *c)
 {
 	struct resolver *rs = ctx;
 
-	return pv_rid_take_read(rs->rid, pid, ino, ret);
+	return pv_rid_take_read(rs->rid, pid, ino, &c->mem, &c->blkio);
 }
 
 /* Opens and re-reads of meminfo and swaps carry the kernel's memory
    sample (memstat_cache.h) when this kernel counts the memstat epoch and
-   memory is on a v1 hierarchy, the one meminfo.c renders from samples. */
+   memory is on a v1 hierarchy, the one meminfo.c renders from samples;
+   re-reads of diskstats its blkio probe (blkio_kept.h) when opens do. */
 static void enable_samples(const struct pv_cgroups *cg, struct pv_fs *fs,
 			   struct pv_rid_src *rid)
 {
 	__u64 nodes[PV_SAMPLE_NODES];
-	int n = pv_fs_sample_nodes(fs, nodes, PV_SAMPLE_NODES);
+	int n, on = 0;
 
+	n = pv_fs_sample_nodes(fs, PV_SAMPLE_MEM, nodes, PV_SAMPLE_NODES);
 	if (pv_rid_memstat_epoch(rid) && pv_cg_is_v2(cg, PV_CTRL_MEMORY) == 0 &&
-	    !pv_rid_sample_nodes(rid, nodes, n))
+	    !pv_rid_sample_nodes(rid, PV_SAMPLE_MEM, nodes, n))
+		on = 1;
+	n = pv_fs_sample_nodes(fs, PV_SAMPLE_BLKIO, nodes, PV_SAMPLE_NODES);
+	if (pv_rid_blkio_probes(rid) && !pv_rid_sample_nodes(rid, PV_SAMPLE_BLKIO, nodes, n))
+		on = 1;
+	if (on)
 		pv_fs_set_resample(fs, resample);
 }
 

@@ -313,28 +313,37 @@ static void blkio_probe_of(const struct pv_rid_src *s, const struct pv_rid *v,
 	};
 }
 
-int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *ret)
+int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *mem,
+		     struct pv_blkio_probe *blkio)
 {
 	struct pv_rid v;
 
-	ret->ok = 0;
+	mem->ok = blkio->ok = 0;
 	if (!s || !s->slots)
 		return -ENOENT;
 	if (pv_rid_slot_read(&s->slots[(__u32)tid & (PV_RID_SLOTS - 1)], tid, nodeid,
 			     PV_FUSE_READ, &v))
 		return -ENOENT;
-	sample_of(s, &v, ret);
-	return ret->ok ? 0 : -ENOENT;
+	sample_of(s, &v, mem);
+	blkio_probe_of(s, &v, blkio);
+	return mem->ok || blkio->ok ? 0 : -ENOENT;
 }
 
-int pv_rid_sample_nodes(struct pv_rid_src *s, const __u64 *nodes, int n)
+int pv_rid_sample_nodes(struct pv_rid_src *s, unsigned int what, const __u64 *nodes, int n)
 {
+	__u64 *dst = what == PV_SAMPLE_BLKIO ? s->skel->bss->pv_probe_nodes :
+					       s->skel->bss->pv_sample_nodes;
+
 	if (n > PV_SAMPLE_NODES)
 		return -E2BIG;
 	for (int i = 0; i < PV_SAMPLE_NODES; i++)
-		__atomic_store_n(&s->skel->bss->pv_sample_nodes[i], i < n ? nodes[i] : 0,
-				 __ATOMIC_RELAXED);
+		__atomic_store_n(&dst[i], i < n ? nodes[i] : 0, __ATOMIC_RELAXED);
 	return 0;
+}
+
+int pv_rid_blkio_probes(const struct pv_rid_src *s)
+{
+	return s && s->io_ss >= 0;
 }
 
 int pv_rid_take(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_reader_ids *ret)

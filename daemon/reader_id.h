@@ -44,16 +44,23 @@ const volatile __u64 *pv_rid_cpuhp_steps(struct pv_rid_src *s);
 void pv_rid_stats(struct pv_rid_src *s, unsigned long *slot_hits, unsigned long *map_hits);
 
 /*
- * The memory sample (cgroup.h) the kernel took as thread @tid's READ of
- * node @nodeid at offset 0 was queued: a re-read's, for the nodes named
- * with pv_rid_sample_nodes. 0, or -ENOENT (none whole in the slot; the
- * caller reads the files). No system call.
+ * The memory sample and blkio probe (cgroup.h) the kernel took as thread
+ * @tid's READ of node @nodeid at offset 0 was queued: a re-read's, for
+ * the nodes named with pv_rid_sample_nodes. 0, or -ENOENT (none whole in
+ * the slot; the caller reads the files). Either not ok when the node's
+ * record does not carry it. No system call.
  */
-int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *ret);
+int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_memcg_sample *mem,
+		     struct pv_blkio_probe *blkio);
 
 /* The nodes (at most PV_SAMPLE_NODES) whose opens and re-reads carry a
-   memory sample; none before this call. */
-int pv_rid_sample_nodes(struct pv_rid_src *s, const __u64 *nodes, int n);
+   memory sample (@what PV_SAMPLE_MEM), or whose re-reads carry a blkio
+   probe (PV_SAMPLE_BLKIO; every open does); none before this call. */
+int pv_rid_sample_nodes(struct pv_rid_src *s, unsigned int what, const __u64 *nodes, int n);
+
+/* Do opens carry blkio probes (a v1 io controller, a kernel with the
+   cgroup_mkdir tracepoint)? */
+int pv_rid_blkio_probes(const struct pv_rid_src *s);
 
 /*
  * Pure, for tests: copy @slot's record when it is stable (sequence count

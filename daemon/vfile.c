@@ -14,7 +14,7 @@
 /* Adding a served file is one entry here; getattr/readdir/open/read follow. */
 const struct pv_vfile pv_vfiles[] = {
 	{ .path = "/proc/meminfo", .produce = pv_produce_meminfo, .ident_roles = MEM,
-	  .cg_reads_only = 1, .mem_sample = 1 },
+	  .cg_reads_only = 1, .samples = PV_SAMPLE_MEM },
 	{ .path = "/proc/cpuinfo", .produce = pv_produce_cpuinfo, .ident_roles = VCPUS,
 	  .cg_reads_only = 1 },
 	{ .path = "/proc/stat", .produce = pv_produce_stat, .ident_roles = CPUT,
@@ -24,9 +24,9 @@ const struct pv_vfile pv_vfiles[] = {
 	{ .path = "/proc/loadavg", .produce = pv_produce_loadavg, .ident_roles = PV_IDENT_CPU_ACCT,
 	  .counts_reader = 1 },
 	{ .path = "/proc/diskstats", .produce = pv_produce_diskstats, .ident_roles = IO,
-	  .cg_reads_only = 1 },
+	  .cg_reads_only = 1, .samples = PV_SAMPLE_BLKIO },
 	{ .path = "/proc/swaps", .produce = pv_produce_swaps, .ident_roles = MEM,
-	  .cg_reads_only = 1, .mem_sample = 1 },
+	  .cg_reads_only = 1, .samples = PV_SAMPLE_MEM },
 	{ .path = "/sys/devices/system/cpu/online", .produce = pv_produce_cpu_online,
 	  .ident_roles = VCPUS, .cg_reads_only = 1 },
 };

@@ -36,9 +36,10 @@ struct pv_vfile {
 	 * kernel's file). Open renders it before replying, while the reader
 	 * sleeps in the request, never while it runs towards its read. */
 	int counts_reader;
-	/* Renders from the memory sample of the request when there is one
-	 * (memstat_cache.h): re-reads at offset 0 ask for theirs too. */
-	int mem_sample;
+	/* Renders from what the kernel's record of the request carries
+	 * (PV_SAMPLE_*, cgroup.h) when it has it: re-reads at offset 0 ask for
+	 * theirs too. */
+	unsigned int samples;
 };
 
 extern const struct pv_vfile pv_vfiles[];

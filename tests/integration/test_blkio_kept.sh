@@ -31,19 +31,37 @@ sync
 dd if="$data" of=/dev/null bs=4k count=1 iflag=direct status=none
 sh -c true
 
-s0=$(pv_stats)
-out=$(pvm_in c bash "$(dirname "$0")/blkio_check.sh" "$PV_MNT" "$d" "$majmin" "$data" 2>&1)
-rc=$?
-s1=$(pv_stats)
-pv_log "$(grep -v '^ok quiet' <<<"$out" | tr '\n' ' ')"
-pv_checks_ok "$out" 45 "procview's diskstats differs from the kernel's blkio files"
-[ "$rc" = 0 ] || pv_fail "the reader failed: $out"
-hits=$(pv_stat_delta "$s0" "$s1" blkio_kept_hits)
-misses=$(pv_stat_delta "$s0" "$s1" blkio_kept_misses)
+# checker N WHAT CMD...: run checker CMD in the container and judge its
+# N checks (WHAT: what differed); S0, S1: the daemon's stats around it.
+checker() {
+	local n=$1 what=$2 out rc
+	shift 2
+	S0=$(pv_stats)
+	out=$(pvm_in c "$@" 2>&1)
+	rc=$?
+	S1=$(pv_stats)
+	pv_log "$(grep -v '^ok quiet' <<<"$out" | tr '\n' ' ')"
+	pv_checks_ok "$out" "$n" "$what"
+	[ "$rc" = 0 ] || pv_fail "the checker failed: $out"
+}
+
+checker 45 "procview's diskstats differs from the kernel's blkio files" \
+	bash "$(dirname "$0")/blkio_check.sh" "$PV_MNT" "$d" "$majmin" "$data"
+hits=$(pv_stat_delta "$S0" "$S1" blkio_kept_hits)
+misses=$(pv_stat_delta "$S0" "$S1" blkio_kept_misses)
 pv_log "kept blkio parses used: $hits, both files read: $misses"
 # 30 quiet opens before the child, 10 after it: only I/O in the container
 # sends one back to the files, and a removed child, until the kernel has
 # released it (it stays on the list of children while it dies). Here the
 # first 30 all use the kept parse; two thirds is asked.
 [ "$hits" -ge 20 ] || pv_fail "want at least 20 of the 40 quiet reads from the kept parse, got $hits"
+
+# Re-reads at offset 0 of a kept-open file (top, agents) carry their own
+# probe, taken as each READ is queued.
+checker 32 "procview's diskstats, re-read, differs from the kernel's blkio files" \
+	python3 "$(dirname "$0")/blkio_reread.py" "$PV_MNT" "$d" "$majmin" "$data"
+hits=$(pv_stat_delta "$S0" "$S1" blkio_kept_hits)
+pv_log "kept blkio parses used by re-reads: $hits"
+# 30 quiet re-reads; here 26 to 30 use the kept parse.
+[ "$hits" -ge 20 ] || pv_fail "want at least 20 of the 30 quiet re-reads from the kept parse, got $hits"
 echo ok
