@@ -507,7 +507,8 @@ static void log_stats(struct maint_ctx *m)
 		"stat_state=%zu pruned_reader=%lu pruned_stat=%lu kept_fds=%zu kept_fd_hits=%lu "
 		"kept_fd_misses=%lu reader_id_hits=%lu reader_id_misses=%lu open_render_inline=%lu "
 		"open_render_after=%lu open_rendering_read=%lu open_rendering_stale=%lu "
-		"rid_slot_hits=%lu rid_map_hits=%lu memstat_kept_hits=%lu memstat_kept_misses=%lu blkio_kept_hits=%lu blkio_kept_misses=%lu",
+		"rid_slot_hits=%lu rid_map_hits=%lu memstat_kept_hits=%lu memstat_kept_misses=%lu "
+		"blkio_kept_hits=%lu blkio_kept_misses=%lu",
 		st[0], st[1], st[2], st[3], mi.uordblks / 1024, mi.hblkhd / 1024, mi.fordblks / 1024,
 		pv_fs_open_handles(m->fs), rs.ns_entries, rs.cg_entries,
 		pv_stat_state_cgids(NULL, 0), rs.pruned, m->stat_pruned, fc.entries, fc.hits,
