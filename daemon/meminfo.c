@@ -112,12 +112,18 @@ static const struct stat_key stat_keys[] = {
 
 int pv_parse_memcg_stat(const char *text, int v2, struct mem_cg *m)
 {
-	/* Per key: its value and parse result, 1 = not seen yet. */
+	/* Per key: its value and parse result, 1 = not seen yet; its length
+	   (taken once: per line and key, strlen was a third of the parse). */
 	__u64 val[NKEYS], fb_val[NKEYS];
 	int err[NKEYS], fb_err[NKEYS];
+	size_t len[NKEYS];
 
-	for (size_t i = 0; i < NKEYS; i++)
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *key = v2 ? stat_keys[i].v2 : stat_keys[i].v1;
+
 		err[i] = fb_err[i] = 1;
+		len[i] = key ? strlen(key) : 0;
+	}
 	for (const char *line = text; *line;) {
 		size_t klen = strcspn(line, " \t\n");
 		const char *eol;
@@ -127,12 +133,12 @@ int pv_parse_memcg_stat(const char *text, int v2, struct mem_cg *m)
 
 			if (!key)
 				continue;
-			if (err[i] == 1 && strlen(key) == klen && !memcmp(line, key, klen)) {
+			if (err[i] == 1 && len[i] == klen && !memcmp(line, key, klen)) {
 				err[i] = pv_parse_keyed_u64(line, key, &val[i]);
 				break;
 			}
 			/* v1 without hierarchy totals: X for total_X. */
-			if (!v2 && fb_err[i] == 1 && strlen(key) - strlen("total_") == klen &&
+			if (!v2 && fb_err[i] == 1 && len[i] - strlen("total_") == klen &&
 			    !memcmp(line, key + strlen("total_"), klen)) {
 				fb_err[i] = pv_parse_keyed_u64(line, key + strlen("total_"), &fb_val[i]);
 				break;
