@@ -31,7 +31,8 @@ const volatile __s32 pv_io_ss = -1;    /* io_cgrp_id on a v1 hierarchy; -1: no b
 /* Nodes whose OPENs and re-reads (READ at offset 0) carry a memory
  * sample (meminfo, swaps), set by the daemon; 0: none. */
 __u64 pv_sample_nodes[PV_SAMPLE_NODES] = {};
-/* Nodes whose re-reads carry a blkio probe (diskstats; every OPEN does). */
+/* Nodes whose OPENs and re-reads carry a blkio probe (diskstats), set by
+ * the daemon; 0: none. */
 __u64 pv_probe_nodes[PV_SAMPLE_NODES] = {};
 
 /*
@@ -225,8 +226,10 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 			continue;   /* stays 0 */
 		v->ss_id[i] = BPF_CORE_READ(css, cgroup, kn, id);
 	}
-	blkio_of(v, cset);
-	/* Only meminfo and swaps render from the sample. */
+	/* Only meminfo and swaps render from the sample, only diskstats
+	   from the probe. */
+	if (node_in(pv_probe_nodes, v->nodeid))
+		blkio_of(v, cset);
 	if (node_in(pv_sample_nodes, v->nodeid))
 		memory_of(v, cset);
 	return 0;

@@ -54,12 +54,12 @@ int pv_rid_take_read(struct pv_rid_src *s, pid_t tid, __u64 nodeid, struct pv_me
 		     struct pv_blkio_probe *blkio);
 
 /* The nodes (at most PV_SAMPLE_NODES) whose opens and re-reads carry a
-   memory sample (@what PV_SAMPLE_MEM), or whose re-reads carry a blkio
-   probe (PV_SAMPLE_BLKIO; every open does); none before this call. */
+   memory sample (@what PV_SAMPLE_MEM) or a blkio probe (PV_SAMPLE_BLKIO);
+   none before this call. */
 int pv_rid_sample_nodes(struct pv_rid_src *s, unsigned int what, const __u64 *nodes, int n);
 
-/* Do opens carry blkio probes (a v1 io controller, a kernel with the
-   cgroup_mkdir tracepoint)? */
+/* Can opens and re-reads carry blkio probes (a v1 io controller, a kernel
+   with the cgroup_mkdir tracepoint)? */
 int pv_rid_blkio_probes(const struct pv_rid_src *s);
 
 /*

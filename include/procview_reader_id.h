@@ -49,10 +49,10 @@ struct pv_rid {
 				       threshold, never when this is 0 */
 	__u32 opcode;               /* PV_FUSE_OPEN: the whole record;
 				       PV_FUSE_READ: a re-read's (READ at
-				       offset 0) memory fields only */
-	__u32 io_flags;             /* PV_IO_* below (OPEN records) */
+				       offset 0) sample and probe only */
+	__u32 io_flags;             /* PV_IO_* below (pv_probe_nodes) */
 	__u64 at_ns;                /* CLOCK_MONOTONIC when it was queued */
-	/* The container's v1 blkio cgroup as the OPEN was queued
+	/* The container's v1 blkio cgroup as the request was queued
 	   (daemon/blkio_kept.h says why): the count of cgroups made so far
 	   on the host (pv_cg_mkdirs), loaded before it was seen whether the
 	   cgroup had children (PV_IO_ALONE). */
