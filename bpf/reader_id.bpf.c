@@ -195,6 +195,22 @@ static __always_inline int node_in(const __u64 *nodes, __u64 nodeid)
 	return 0;
 }
 
+/* Start record @v of request @opcode on @nodeid: the task whose cgroups
+ * are the reader's container (NULL when the kernel's data were not there
+ * to read), its pid namespace level in @level. */
+static __always_inline struct task_struct *record_start(struct pv_rid *v, __u64 nodeid,
+							 __u32 opcode, unsigned int *level)
+{
+	struct task_struct *src = container_task(level);
+
+	if (!src)
+		return NULL;
+	v->nodeid = nodeid;
+	v->opcode = opcode;
+	v->at_ns = bpf_ktime_get_ns();
+	return src;
+}
+
 /* Fill @v for the task that queued @req (its pid namespace's init's
  * cgroups in a child namespace); 0, or -1 when the kernel's data were not
  * there to read (the caller records an invalid record then). */
@@ -204,12 +220,9 @@ static __always_inline int build(struct pv_rid *v, struct fuse_req *req)
 	struct task_struct *src;
 	unsigned int level;
 
-	src = container_task(&level);
+	src = record_start(v, BPF_CORE_READ(req, in.h.nodeid), PV_FUSE_OPEN, &level);
 	if (!src)
 		return -1;
-	v->nodeid = BPF_CORE_READ(req, in.h.nodeid);
-	v->opcode = PV_FUSE_OPEN;
-	v->at_ns = bpf_ktime_get_ns();
 	v->cpu = bpf_get_smp_processor_id();
 	v->pidns_level = level;
 	v->init_tgid = BPF_CORE_READ(src, tgid);
@@ -254,12 +267,9 @@ static __always_inline int build_read(struct pv_rid *v, __u64 nodeid, int mem, i
 	struct css_set *cset;
 	unsigned int level;
 
-	src = container_task(&level);
+	src = record_start(v, nodeid, PV_FUSE_READ, &level);
 	if (!src)
 		return -1;
-	v->nodeid = nodeid;
-	v->opcode = PV_FUSE_READ;
-	v->at_ns = bpf_ktime_get_ns();
 	cset = BPF_CORE_READ(src, cgroups);
 	if (mem)
 		memory_of(v, cset);
