@@ -2,11 +2,9 @@
 #include "blkio_kept.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* A copy: the io_serviced text's length (a size_t), the text, then the
-   parsed devices. */
+/* A copy: the io_serviced text (tag.aux bytes), then the parsed devices. */
 static struct pv_kept kept = PV_KEPT_INIT;
 
 int pv_blkio_kept_reusable(const struct pv_kept_tag *k, const struct pv_blkio_probe *p,
@@ -23,21 +21,12 @@ struct want {
 	size_t len;
 };
 
-static size_t text_len(const void *data)
-{
-	size_t len;
-
-	memcpy(&len, data, sizeof(len));
-	return len;
-}
-
 static int fits(const struct pv_kept_tag *k, const void *data, size_t len, const void *arg)
 {
 	const struct want *w = arg;
 
-	return pv_blkio_kept_reusable(k, w->p, w->ino) && len >= sizeof(size_t) &&
-	       text_len(data) == w->len && len - sizeof(size_t) >= w->len &&
-	       !memcmp((const char *)data + sizeof(size_t), w->ios, w->len);
+	return pv_blkio_kept_reusable(k, w->p, w->ino) && k->aux == w->len && len >= w->len &&
+	       !memcmp(data, w->ios, w->len);
 }
 
 struct dst {
@@ -45,15 +34,14 @@ struct dst {
 	int max, *n;
 };
 
-static int take(void *arg, const void *data, size_t len)
+static int take(void *arg, const struct pv_kept_tag *k, const void *data, size_t len)
 {
 	const struct dst *d = arg;
-	size_t skip = sizeof(size_t) + text_len(data);
-	size_t n = (len - skip) / sizeof(struct pv_io_dev);
+	size_t n = (len - k->aux) / sizeof(struct pv_io_dev);
 
 	if (n > (size_t)d->max)
 		return -ENOBUFS;
-	memcpy(d->devs, (const char *)data + skip, n * sizeof(struct pv_io_dev));
+	memcpy(d->devs, (const char *)data + k->aux, n * sizeof(struct pv_io_dev));
 	*d->n = (int)n;
 	return 0;
 }
@@ -73,24 +61,11 @@ int pv_blkio_kept_get(const struct pv_blkio_probe *p, __u64 ino, const char *ios
 void pv_blkio_kept_put(const struct pv_blkio_probe *p, __u64 ino, const char *ios, size_t len,
 		       const struct pv_io_dev *devs, int n)
 {
-	struct pv_kept_tag k = { .ino = ino, .epoch = p->mkdirs };
-	size_t devs_len = (size_t)(n > 0 ? n : 0) * sizeof(*devs);
-	char *blob;
+	struct pv_kept_tag k = { .ino = ino, .epoch = p->mkdirs, .aux = ios ? len : 0 };
 
 	if (!p->ok || !p->alone || !ino || p->ino != ino)
 		return;
-	if (!ios)
-		len = 0;
-	blob = malloc(sizeof(len) + len + devs_len);
-	if (!blob)
-		return;   /* the next open reads both files */
-	memcpy(blob, &len, sizeof(len));
-	if (len)
-		memcpy(blob + sizeof(len), ios, len);
-	if (devs_len)
-		memcpy(blob + sizeof(len) + len, devs, devs_len);
-	pv_kept_put(&kept, &k, blob, sizeof(len) + len + devs_len);
-	free(blob);
+	pv_kept_put(&kept, &k, ios, k.aux, devs, (size_t)(n > 0 ? n : 0) * sizeof(*devs));
 }
 
 void pv_blkio_kept_stats(unsigned long *hits, unsigned long *misses)

@@ -40,7 +40,7 @@ int pv_kept_use(struct pv_kept *k, __u64 ino, pv_kept_fits_fn fits, const void *
 	if (sl && fits(&sl->tag, sl->data, sl->len, want)) {
 		sl->tick = ++k->tick;
 		k->hits++;
-		rc = use(arg, sl->data, sl->len);
+		rc = use(arg, &sl->tag, sl->data, sl->len);
 	} else {
 		k->misses++;
 	}
@@ -48,9 +48,10 @@ int pv_kept_use(struct pv_kept *k, __u64 ino, pv_kept_fits_fn fits, const void *
 	return rc;
 }
 
-void pv_kept_put(struct pv_kept *k, const struct pv_kept_tag *tag, const void *data,
-		 size_t len)
+void pv_kept_put(struct pv_kept *k, const struct pv_kept_tag *tag, const void *head,
+		 size_t head_len, const void *tail, size_t tail_len)
 {
+	size_t len = head_len + tail_len;
 	char *copy;
 	struct pv_kept_slot *sl;
 
@@ -60,7 +61,10 @@ void pv_kept_put(struct pv_kept *k, const struct pv_kept_tag *tag, const void *d
 	copy = malloc(len + 1);
 	if (!copy)
 		return;
-	memcpy(copy, data, len);
+	if (head_len)
+		memcpy(copy, head, head_len);
+	if (tail_len)
+		memcpy(copy + head_len, tail, tail_len);
 	copy[len] = '\0';
 	pthread_mutex_lock(&k->lock);
 	sl = slot_for(k, tag->ino);

@@ -15,7 +15,8 @@
 #define PV_KEPT_ENTRIES 64
 
 /* Of which cgroup (ino; 0 never kept), at which event count, and one
-   figure of the user's own (the memstat flush threshold). */
+   figure of the user's own (memstat: the flush threshold; blkio: the
+   length of the text the copy starts with). */
 struct pv_kept_tag {
 	__u64 ino;
 	__u64 epoch;
@@ -40,8 +41,10 @@ struct pv_kept {
    (@want: the caller's)? */
 typedef int (*pv_kept_fits_fn)(const struct pv_kept_tag *kept, const void *data, size_t len,
 			       const void *want);
-/* Take a copy (called with the store locked: copy it, nothing more). */
-typedef int (*pv_kept_use_fn)(void *arg, const void *data, size_t len);
+/* Take the copy tagged @tag (called with the store locked: copy it,
+   nothing more). */
+typedef int (*pv_kept_use_fn)(void *arg, const struct pv_kept_tag *tag, const void *data,
+			      size_t len);
 
 /*
  * @ino's copy when @fits says it stands for a read now: handed to @use,
@@ -50,10 +53,11 @@ typedef int (*pv_kept_use_fn)(void *arg, const void *data, size_t len);
  */
 int pv_kept_use(struct pv_kept *k, __u64 ino, pv_kept_fits_fn fits, const void *want,
 		pv_kept_use_fn use, void *arg);
-/* Keep a copy of @len bytes at @data tagged @tag (replacing tag->ino's).
-   Out of memory: nothing kept, the next call reads. */
-void pv_kept_put(struct pv_kept *k, const struct pv_kept_tag *tag, const void *data,
-		 size_t len);
+/* Keep a copy of @head_len bytes at @head followed by @tail_len at @tail,
+   tagged @tag (replacing tag->ino's). Out of memory: nothing kept, the
+   next call reads. */
+void pv_kept_put(struct pv_kept *k, const struct pv_kept_tag *tag, const void *head,
+		 size_t head_len, const void *tail, size_t tail_len);
 void pv_kept_stats(struct pv_kept *k, unsigned long *hits, unsigned long *misses);
 /* Drop every copy and zero the counts. */
 void pv_kept_clear(struct pv_kept *k);

@@ -68,8 +68,9 @@ static int fits(const struct pv_kept_tag *k, const void *text, size_t len, const
 	return pv_memstat_reusable(k, w->s->ino, w->epoch, w->s->updates);
 }
 
-static int append(void *out, const void *text, size_t len)
+static int append(void *out, const struct pv_kept_tag *k, const void *text, size_t len)
 {
+	(void)k;
 	buf_append(out, text, len);
 	return buf_error(out);
 }
@@ -96,7 +97,7 @@ int pv_memstat_get(const struct pv_memcg_sample *s, int (*read)(void *arg, struc
 	k = (struct pv_kept_tag){ .ino = s->ino, .epoch = w.epoch, .aux = flush_threshold() };
 	err = read(arg, out);
 	if (!err && out->data && out->len > start)
-		pv_kept_put(&kept, &k, out->data + start, out->len - start);
+		pv_kept_put(&kept, &k, out->data + start, out->len - start, NULL, 0);
 	return err;
 }
 
